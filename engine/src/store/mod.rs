@@ -1,0 +1,361 @@
+//! The DuckDB store: one file holding raw JustCall records, sync state, quarantine and the views.
+//!
+//! * [`Store::open`] opens (or creates) the file for writing, applies the embedded migrations
+//!   (`sql/schema/`, recorded in `callduck_schema_migrations`) and re-creates the views
+//!   (`sql/staging/`, `sql/marts/`). DuckDB allows one writing process per file; a second one gets
+//!   [`StoreError::Locked`] with what to do about it, never a corrupt file.
+//! * [`load`] turns parsed records into Arrow batches, appends them to an index-free staging table
+//!   and upserts by id in one transaction together with the stream's watermark.
+//! * [`tz`] writes the UTC offsets the views use to find each agent's local day.
+
+pub mod load;
+pub mod tz;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use chrono::NaiveDateTime;
+use duckdb::{params, AccessMode, Config, Connection, OptionalExt as _};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_sql.rs"));
+}
+
+pub use embedded::{DATA_TESTS, MIGRATIONS, VIEWS};
+
+/// Errors opening the store, each with what the user can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path} is in use by another process (DuckDB allows one writer at a time): wait for the \
+         running `callduck sync`/`serve` to finish, or close the program holding it ({detail})"
+    )]
+    Locked { path: PathBuf, detail: String },
+    #[error("cannot open {path} for writing: {detail} (check that the directory exists and is writable, or choose another file with --db / CALLDUCK_DB)")]
+    NotWritable { path: PathBuf, detail: String },
+    #[error("{path} does not exist: run `callduck sync` (or `callduck demo`) first, or point --db / CALLDUCK_DB at an existing file")]
+    Missing { path: PathBuf },
+    #[error("{path} has schema version {found}, newer than this callduck understands ({supported}): upgrade callduck")]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("cannot open {path}: {detail}")]
+    Open { path: PathBuf, detail: String },
+    #[error("applying {what} to {path}: {detail}")]
+    Schema {
+        path: PathBuf,
+        what: String,
+        detail: String,
+    },
+}
+
+fn classify_open_error(path: &Path, err: duckdb::Error) -> StoreError {
+    let detail = err.to_string();
+    let lower = detail.to_ascii_lowercase();
+    let path = path.to_path_buf();
+    if lower.contains("could not set lock") || lower.contains("conflicting lock") {
+        StoreError::Locked { path, detail }
+    } else if lower.contains("permission denied")
+        || lower.contains("read-only")
+        || lower.contains("no such file or directory")
+        || lower.contains("cannot open file")
+    {
+        StoreError::NotWritable { path, detail }
+    } else {
+        StoreError::Open { path, detail }
+    }
+}
+
+/// An open store. Holds DuckDB's single-writer lock on the file while it lives (read-write mode).
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Latest migration version embedded in this binary.
+pub fn latest_schema_version() -> i64 {
+    MIGRATIONS
+        .iter()
+        .map(|(name, _)| migration_version(name))
+        .max()
+        .unwrap_or(0)
+}
+
+fn migration_version(name: &str) -> i64 {
+    name.split('_')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("migration file {name} must start with a number"))
+}
+
+impl Store {
+    /// Opens `path` for writing, creating it if needed, and brings schema and views up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(StoreError::NotWritable {
+                    path: path.to_path_buf(),
+                    detail: format!("directory {} does not exist", parent.display()),
+                });
+            }
+        }
+        let conn = Connection::open(path).map_err(|e| classify_open_error(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        store.apply_views()?;
+        Ok(store)
+    }
+
+    /// Opens an existing file read-only (`status`, `report`, `sql`). Fails while a writer holds it.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let config = Config::default()
+            .access_mode(AccessMode::ReadOnly)
+            .map_err(|e| classify_open_error(path, e))?;
+        let conn =
+            Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let found = store.schema_version().map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            detail: format!("{e:#}"),
+        })?;
+        if found > latest_schema_version() {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                supported: latest_schema_version(),
+            });
+        }
+        Ok(store)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The highest migration applied to this file (0 for a file callduck never initialised).
+    pub fn schema_version(&self) -> anyhow::Result<i64> {
+        let exists: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM duckdb_tables() WHERE table_name = 'callduck_schema_migrations'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(0);
+        }
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM callduck_schema_migrations",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn schema_error(&self, what: &str, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Schema {
+            path: self.path.clone(),
+            what: what.to_string(),
+            detail: e.to_string(),
+        }
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS callduck_schema_migrations (
+                     version BIGINT PRIMARY KEY, migration_name VARCHAR NOT NULL,
+                     applied_at TIMESTAMP NOT NULL)",
+            )
+            .map_err(|e| self.schema_error("the migrations table", e))?;
+        let current = self
+            .schema_version()
+            .map_err(|e| self.schema_error("schema version", e))?;
+        let supported = latest_schema_version();
+        if current > supported {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: current,
+                supported,
+            });
+        }
+        for (name, sql) in MIGRATIONS {
+            let version = migration_version(name);
+            if version <= current {
+                continue;
+            }
+            let run = || -> duckdb::Result<()> {
+                self.conn.execute_batch("BEGIN TRANSACTION")?;
+                self.conn.execute_batch(sql)?;
+                self.conn.execute(
+                    "INSERT INTO callduck_schema_migrations VALUES (?, ?, ?)",
+                    params![version, name, now_utc()],
+                )?;
+                self.conn.execute_batch("COMMIT")
+            };
+            if let Err(e) = run() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(self.schema_error(&format!("migration {name}"), e));
+            }
+            tracing::info!(migration = %name, "applied schema migration");
+        }
+        Ok(())
+    }
+
+    /// Re-creates every view. Views may depend on each other in any file order: a view whose
+    /// dependency does not exist yet is retried after the others.
+    fn apply_views(&self) -> Result<(), StoreError> {
+        let mut pending: Vec<&(&str, &str)> = VIEWS.iter().collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut last_error = None;
+            pending.retain(|(name, sql)| match self.conn.execute_batch(sql) {
+                Ok(()) => false,
+                Err(e) => {
+                    last_error = Some((name.to_string(), e.to_string()));
+                    true
+                }
+            });
+            if pending.len() == before {
+                let (name, detail) = last_error.expect("a failing view");
+                return Err(self.schema_error(&format!("view {name}"), detail));
+            }
+        }
+        Ok(())
+    }
+
+    /// The stream's watermark: every record that started before it is stored.
+    pub fn watermark(&self, stream: &str) -> anyhow::Result<Option<NaiveDateTime>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT watermark FROM callduck_sync_state WHERE stream = ?",
+                [stream],
+                |r| r.get::<_, Option<NaiveDateTime>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> anyhow::Result<()> {
+        let current: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT setting_value FROM callduck_settings WHERE setting_key = ?",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if current.as_deref() != Some(value) {
+            self.conn
+                .execute(
+                    "INSERT OR REPLACE INTO callduck_settings VALUES (?, ?)",
+                    [key, value],
+                )
+                .with_context(|| format!("saving setting {key}"))?;
+        }
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT setting_value FROM callduck_settings WHERE setting_key = ?",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records the start of a sync run and returns its id.
+    pub fn begin_run(&self) -> anyhow::Result<i64> {
+        let run_id: i64 = self.conn.query_row(
+            "INSERT INTO callduck_sync_runs (run_id, started_at, run_status)
+             SELECT coalesce(max(run_id), 0) + 1, ?, 'running' FROM callduck_sync_runs
+             RETURNING run_id",
+            [now_utc()],
+            |r| r.get(0),
+        )?;
+        Ok(run_id)
+    }
+
+    /// Records how a sync run ended.
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish_run(
+        &self,
+        run_id: i64,
+        ok: bool,
+        new: u64,
+        updated: u64,
+        quarantined: u64,
+        requests: u64,
+        responses_429: u64,
+        error: Option<&str>,
+    ) -> anyhow::Result<()> {
+        self.conn.execute(
+            "UPDATE callduck_sync_runs SET finished_at = ?, run_status = ?, records_new = ?,
+                 records_updated = ?, records_quarantined = ?, requests = ?, responses_429 = ?,
+                 error_message = ?
+             WHERE run_id = ?",
+            params![
+                now_utc(),
+                if ok { "ok" } else { "failed" },
+                new as i64,
+                updated as i64,
+                quarantined as i64,
+                requests as i64,
+                responses_429 as i64,
+                error,
+                run_id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Runs every data test in `sql/tests/`; returns the failing ones with their first rows.
+    pub fn run_data_tests(&self) -> anyhow::Result<Vec<(String, usize, String)>> {
+        let mut failures = Vec::new();
+        for (name, sql) in DATA_TESTS {
+            let mut stmt = self
+                .conn
+                .prepare(sql)
+                .with_context(|| format!("data test {name}"))?;
+            let mut rows = stmt
+                .query([])
+                .with_context(|| format!("data test {name}"))?;
+            let mut count = 0usize;
+            let mut sample = String::new();
+            while let Some(row) = rows.next()? {
+                if count < 3 {
+                    let first: duckdb::types::Value = row.get(0)?;
+                    sample.push_str(&format!("{first:?}; "));
+                }
+                count += 1;
+            }
+            if count > 0 {
+                failures.push((name.to_string(), count, sample));
+            }
+        }
+        Ok(failures)
+    }
+}
+
+/// The current UTC time without a zone, as every TIMESTAMP column in the store holds it.
+pub fn now_utc() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

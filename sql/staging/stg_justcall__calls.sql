@@ -1,0 +1,66 @@
+-- stg_justcall__calls: one row per call, with its local day and outcome.
+--
+-- Grain: call_id. The local day is the calendar date of `started_at` (UTC) in the agent's
+-- effective time zone (see stg_justcall__users), via the IANA offsets in callduck_tz_offsets:
+-- DST changes neither lose nor double an hour, and a 23:30 call in New York counts on its local
+-- day although it is the next day in UTC. Calls whose agent is unknown use the business zone.
+CREATE OR REPLACE VIEW stg_justcall__calls AS
+WITH business AS (
+    SELECT coalesce((SELECT setting_value FROM callduck_settings
+                     WHERE setting_key = 'business_timezone'), 'UTC') AS timezone
+),
+calls AS (
+    SELECT
+        c.*,
+        coalesce(u.effective_timezone, (SELECT timezone FROM business)) AS agent_timezone,
+        u.email_key                                                   AS agent_email_key
+    FROM raw_justcall__calls AS c
+    LEFT JOIN stg_justcall__users AS u ON u.user_id = c.agent_id
+)
+SELECT
+    calls.call_id,
+    calls.call_sid,
+    calls.started_at,
+    calls.started_at + to_seconds(coalesce(o.utc_offset_seconds, 0))        AS local_started_at,
+    CAST(calls.started_at + to_seconds(coalesce(o.utc_offset_seconds, 0)) AS DATE) AS local_date,
+    calls.agent_timezone,
+    calls.agent_id,
+    calls.agent_name,
+    coalesce(calls.agent_email_key, lower(trim(calls.agent_email)))          AS agent_email_key,
+    calls.contact_number,
+    calls.contact_name,
+    calls.contact_email,
+    calls.justcall_number,
+    calls.justcall_line_name,
+    calls.direction,
+    calls.direction = 'Incoming'                                             AS is_inbound,
+    calls.direction = 'Outgoing'                                             AS is_outbound,
+    calls.call_type,
+    -- Outcome from the whole call_info.type, case-insensitively (Rust twin: CallOutcome):
+    -- completed = Answered; in progress = not finished yet; missed = every other final outcome.
+    CASE
+        WHEN lower(trim(calls.call_type)) = 'answered' THEN 'completed'
+        WHEN calls.call_type IS NULL OR trim(calls.call_type) = ''
+          OR lower(trim(calls.call_type)) IN ('in progress', 'in-progress', 'ongoing', 'ringing', 'initiated')
+            THEN 'in_progress'
+        ELSE 'missed'
+    END                                                                      AS call_outcome,
+    calls.missed_call_reason,
+    calls.call_status,
+    calls.disposition,
+    calls.notes,
+    calls.rating,
+    calls.recording_url,
+    calls.voicemail_transcription,
+    calls.ring_seconds,
+    calls.queue_wait_seconds,
+    calls.conversation_seconds,
+    calls.hold_seconds,
+    calls.total_duration_seconds,
+    calls.wrap_up_seconds,
+    calls.handle_seconds,
+    calls.cost_incurred,
+    calls.tags
+FROM calls
+ASOF LEFT JOIN callduck_tz_offsets AS o
+    ON o.timezone = calls.agent_timezone AND calls.started_at >= o.valid_from;

@@ -1,0 +1,48 @@
+-- stg_justcall__texts: one row per SMS/MMS, with its local day and counting flags.
+--
+-- Grain: sms_id. Local day as in stg_justcall__calls (agent's effective zone).
+-- `is_counted_sent` (Rust twin: metrics::counts_as_sent) is what the dashboard's sms_quantity
+-- counts: outgoing and not deleted. `is_bulk_or_automated` marks sends that response-time
+-- metrics exclude (medium mentions Bulk or Automation).
+CREATE OR REPLACE VIEW stg_justcall__texts AS
+WITH business AS (
+    SELECT coalesce((SELECT setting_value FROM callduck_settings
+                     WHERE setting_key = 'business_timezone'), 'UTC') AS timezone
+),
+texts AS (
+    SELECT
+        t.*,
+        coalesce(u.effective_timezone, (SELECT timezone FROM business)) AS agent_timezone,
+        u.email_key                                                   AS agent_email_key
+    FROM raw_justcall__texts AS t
+    LEFT JOIN stg_justcall__users AS u ON u.user_id = t.agent_id
+)
+SELECT
+    texts.sms_id,
+    texts.sent_at,
+    texts.sent_at + to_seconds(coalesce(o.utc_offset_seconds, 0))           AS local_sent_at,
+    CAST(texts.sent_at + to_seconds(coalesce(o.utc_offset_seconds, 0)) AS DATE) AS local_date,
+    texts.agent_timezone,
+    texts.agent_id,
+    texts.agent_name,
+    coalesce(texts.agent_email_key, lower(trim(texts.agent_email)))          AS agent_email_key,
+    texts.contact_number,
+    texts.contact_name,
+    texts.contact_email,
+    texts.justcall_number,
+    texts.direction,
+    texts.direction = 'Incoming'                                             AS is_inbound,
+    texts.direction = 'Outgoing'                                             AS is_outbound,
+    texts.body,
+    texts.is_mms,
+    texts.delivery_status,
+    lower(trim(texts.delivery_status)) IN ('failed', 'undelivered')          AS is_delivery_failed,
+    texts.is_deleted,
+    texts.medium,
+    coalesce(lower(texts.medium) LIKE '%bulk%' OR lower(texts.medium) LIKE '%automation%', false)
+                                                                             AS is_bulk_or_automated,
+    texts.direction = 'Outgoing' AND NOT texts.is_deleted                    AS is_counted_sent,
+    texts.cost_incurred
+FROM texts
+ASOF LEFT JOIN callduck_tz_offsets AS o
+    ON o.timezone = texts.agent_timezone AND texts.sent_at >= o.valid_from;
