@@ -1,0 +1,388 @@
+//! `callduck bench`: measured, not asserted. Each benchmark prints its own reference run.
+//!
+//! * `load`: parse + store N call records (read from an NDJSON file, parsed by serde, appended as
+//!   Arrow batches, upserted) versus DuckDB's own `read_ndjson_objects` loading the same file into
+//!   the same table shape, in the same process. Prints the ratio and peak memory of each.
+//! * `sync`: end-to-end sync of N calls from the simulator over loopback HTTP; with
+//!   `--rate-per-minute`, also the time versus the minimum the limit allows, and the 429 count.
+
+use std::io::{BufRead as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use callduck_metrics::Call;
+use clap::{Args, Subcommand};
+
+use crate::simulator::{RateLimit, SimConfig, Simulator};
+use crate::store::load::{parse_record, Loaded, Rejected};
+use crate::store::Store;
+use crate::sync::{run_sync, SyncOptions};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub which: BenchCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Parse + store N call records versus DuckDB's own JSON reader.
+    Load {
+        /// Number of call records.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        /// Records per write transaction.
+        #[arg(long, default_value_t = 100_000)]
+        batch_records: usize,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// End-to-end sync from the simulator over loopback HTTP.
+    Sync {
+        /// Number of calls in the simulator (50 agents over 90 days).
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        /// Also run a rate-limited sync with this burst limit per window.
+        #[arg(long)]
+        rate_per_minute: Option<u32>,
+        /// Length of the simulator's rate-limit "minute", in seconds (shorten it to bench quickly).
+        #[arg(long, default_value_t = 60)]
+        rate_window_secs: u64,
+        /// Calls in the rate-limited run.
+        #[arg(long, default_value_t = 20_000)]
+        rate_records: usize,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Runs the chosen benchmark and prints its report.
+pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match args.which {
+        BenchCommand::Load {
+            records,
+            batch_records,
+            dir,
+        } => {
+            let dir = WorkDir::new(dir)?;
+            runtime.block_on(bench_load(records, batch_records, dir.path()))
+        }
+        BenchCommand::Sync {
+            records,
+            rate_per_minute,
+            rate_window_secs,
+            rate_records,
+            dir,
+        } => {
+            let dir = WorkDir::new(dir)?;
+            runtime.block_on(bench_sync(
+                records,
+                rate_per_minute,
+                rate_window_secs,
+                rate_records,
+                dir.path(),
+            ))
+        }
+    }
+}
+
+/// A working directory that is removed afterwards unless the user chose it.
+struct WorkDir {
+    path: PathBuf,
+    remove: bool,
+}
+
+impl WorkDir {
+    fn new(chosen: Option<PathBuf>) -> anyhow::Result<WorkDir> {
+        let (path, remove) = match chosen {
+            Some(p) => (p, false),
+            None => (
+                std::env::temp_dir().join(format!("callduck-bench-{}", std::process::id())),
+                true,
+            ),
+        };
+        std::fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(WorkDir { path, remove })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.remove {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Resets the kernel's peak-RSS counter of this process (Linux), so each phase reports its own.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident memory since the last reset, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn config_for(records: usize) -> SimConfig {
+    let agents = 50;
+    let days = 90;
+    SimConfig {
+        agents,
+        days,
+        calls_per_agent_day: records as f64 / (agents as f64 * days as f64),
+        texts_per_agent_day: 0.0,
+        ..SimConfig::default()
+    }
+}
+
+/// DuckDB's own reader filling the same table shape from the NDJSON file.
+fn read_json_sql(path: &Path) -> String {
+    let p = path.display().to_string().replace('\'', "''");
+    format!(
+        "INSERT INTO raw_justcall__calls
+         SELECT
+             CAST(j->>'id' AS BIGINT),
+             nullif(j->>'call_sid', ''),
+             strptime((j->>'call_date') || ' ' || (j->>'call_time'), '%Y-%m-%d %H:%M:%S'),
+             try_strptime((j->>'call_user_date') || ' ' || (j->>'call_user_time'), '%Y-%m-%d %H:%M:%S'),
+             TRY_CAST(j->>'agent_id' AS BIGINT),
+             nullif(j->>'agent_name', ''),
+             nullif(j->>'agent_email', ''),
+             CASE lower(j->>'agent_active') WHEN 'yes' THEN true WHEN 'no' THEN false END,
+             nullif(j->>'contact_number', ''),
+             nullif(j->>'contact_name', ''),
+             nullif(j->>'contact_email', ''),
+             nullif(j->>'justcall_number', ''),
+             nullif(j->>'justcall_line_name', ''),
+             CASE WHEN lower(j->>'$.call_info.direction') IN ('incoming', 'inbound') THEN 'Incoming' ELSE 'Outgoing' END,
+             nullif(j->>'$.call_info.type', ''),
+             nullif(j->>'$.call_info.missed_call_reason', ''),
+             nullif(j->>'$.call_info.status', ''),
+             nullif(j->>'$.call_info.disposition', ''),
+             nullif(j->>'$.call_info.notes', ''),
+             TRY_CAST(j->>'$.call_info.rating' AS INTEGER),
+             nullif(j->>'$.call_info.recording', ''),
+             nullif(j->>'$.call_info.voicemail_transcription', ''),
+             coalesce(TRY_CAST(j->>'$.call_duration.ring_time' AS INTEGER), 0),
+             coalesce(TRY_CAST(j->>'$.call_duration.queue_wait_time' AS INTEGER), 0),
+             coalesce(TRY_CAST(j->>'$.call_duration.conversation_time' AS INTEGER), 0),
+             coalesce(TRY_CAST(j->>'$.call_duration.hold_time' AS INTEGER), 0),
+             coalesce(TRY_CAST(j->>'$.call_duration.total_duration' AS INTEGER), 0),
+             coalesce(TRY_CAST(j->>'$.call_duration.wrap_up_time' AS INTEGER), 0),
+             coalesce(TRY_CAST(j->>'$.call_duration.handle_time' AS INTEGER), 0),
+             TRY_CAST(j->>'cost_incurred' AS DOUBLE),
+             CAST(j->'tags' AS VARCHAR[]),
+             hash(j),
+             j,
+             now()::TIMESTAMP,
+             now()::TIMESTAMP
+         FROM (SELECT json AS j FROM read_ndjson_objects('{p}'))"
+    )
+}
+
+async fn bench_load(records: usize, batch_records: usize, dir: &Path) -> anyhow::Result<()> {
+    println!(
+        "bench load: {records} call records, batches of {batch_records}, in {}",
+        dir.display()
+    );
+    let t = Instant::now();
+    let data = crate::simulator::generate(&config_for(records));
+    let ndjson = dir.join("calls.ndjson");
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&ndjson)?);
+        for call in &data.calls {
+            serde_json::to_writer(&mut out, call)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+    }
+    let n = data.calls.len();
+    let bytes = std::fs::metadata(&ndjson)?.len();
+    drop(data);
+    println!(
+        "  generated {n} calls ({:.0} MiB NDJSON) in {:.1}s",
+        bytes as f64 / 1048576.0,
+        t.elapsed().as_secs_f64()
+    );
+
+    // Reference: DuckDB's own reader, same table shape, same process.
+    let ref_db = dir.join("reference.duckdb");
+    let _ = std::fs::remove_file(&ref_db);
+    let store = Store::open(&ref_db)?;
+    reset_peak_rss();
+    let t = Instant::now();
+    store
+        .conn()
+        .execute_batch(&read_json_sql(&ndjson))
+        .context("DuckDB read_ndjson_objects")?;
+    let reference = t.elapsed();
+    let reference_mem = peak_rss_mib();
+    let ref_count: i64 =
+        store
+            .conn()
+            .query_row("SELECT count(*) FROM raw_justcall__calls", [], |r| r.get(0))?;
+    drop(store);
+
+    // callduck: read lines, parse (two threads), append Arrow batches, upsert.
+    let ours_db = dir.join("callduck.duckdb");
+    let _ = std::fs::remove_file(&ours_db);
+    let mut store = Store::open(&ours_db)?;
+    reset_peak_rss();
+    let t = Instant::now();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Loaded<Call>>, Vec<Rejected>)>(2);
+    let reader = {
+        let ndjson = ndjson.clone();
+        std::thread::spawn(move || -> anyhow::Result<()> {
+            let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&ndjson)?);
+            let mut lines = file.lines();
+            loop {
+                let chunk: Vec<String> = lines
+                    .by_ref()
+                    .take(batch_records)
+                    .collect::<Result<_, _>>()?;
+                if chunk.is_empty() {
+                    return Ok(());
+                }
+                let half = chunk.len().div_ceil(2);
+                let (a, b) = chunk.split_at(half);
+                let parse = |part: &[String]| {
+                    let mut ok = Vec::with_capacity(part.len());
+                    let mut bad = Vec::new();
+                    for line in part {
+                        match parse_record::<Call>(line) {
+                            Ok(r) => ok.push(r),
+                            Err(r) => bad.push(r),
+                        }
+                    }
+                    (ok, bad)
+                };
+                let ((mut ok, mut bad), (ok2, bad2)) = std::thread::scope(|s| {
+                    let h = s.spawn(|| parse(b));
+                    (parse(a), h.join().expect("parser thread"))
+                });
+                ok.extend(ok2);
+                bad.extend(bad2);
+                if tx.send((ok, bad)).is_err() {
+                    return Ok(());
+                }
+            }
+        })
+    };
+    let mut written = 0u64;
+    for (ok, bad) in rx {
+        let out = store.write_batch(&ok, &bad, None)?;
+        written += out.new;
+    }
+    reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("reader thread panicked"))??;
+    let ours = t.elapsed();
+    let ours_mem = peak_rss_mib();
+    drop(store);
+
+    println!("  DuckDB read_ndjson_objects → table : {:>7.2}s  {:>9.0} rec/s  peak RSS {:>6.0} MiB  ({ref_count} rows)",
+        reference.as_secs_f64(), n as f64 / reference.as_secs_f64(), reference_mem);
+    println!("  callduck parse + Arrow + upsert    : {:>7.2}s  {:>9.0} rec/s  peak RSS {:>6.0} MiB  ({written} rows)",
+        ours.as_secs_f64(), n as f64 / ours.as_secs_f64(), ours_mem);
+    println!(
+        "  ratio callduck / DuckDB reader     : {:.2} (≤ 1.0 means at least as fast)",
+        ours.as_secs_f64() / reference.as_secs_f64()
+    );
+    anyhow::ensure!(
+        written as usize == n && ref_count as usize == n,
+        "row counts differ: {written} vs {ref_count} vs {n}"
+    );
+    Ok(())
+}
+
+async fn bench_sync(
+    records: usize,
+    rate_per_minute: Option<u32>,
+    rate_window_secs: u64,
+    rate_records: usize,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    let config = config_for(records);
+    println!("bench sync: {}", crate::simulator::describe(&config));
+    let t = Instant::now();
+    let sim = Simulator::start(config.clone(), "127.0.0.1:0".parse()?).await?;
+    println!(
+        "  simulator ready in {:.1}s on {}",
+        t.elapsed().as_secs_f64(),
+        sim.base_url()
+    );
+    let db = dir.join("sync.duckdb");
+    let _ = std::fs::remove_file(&db);
+    let options = SyncOptions {
+        backfill_days: i64::from(config.days) + 1,
+        progress: true,
+        ..Default::default()
+    };
+    reset_peak_rss();
+    let client = crate::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret)?;
+    let summary = run_sync(Store::open(&db)?, client, &options, config.end).await?;
+    sim.shutdown();
+    let secs = summary.elapsed.as_secs_f64();
+    let total = summary.total();
+    println!(
+        "  unlimited: {} records ({} new) in {:.1}s = {:.0} rec/s, {} requests, {} HTTP 429, peak RSS {:.0} MiB",
+        total.new + total.updated + total.unchanged,
+        total.new,
+        secs,
+        (total.new + total.updated + total.unchanged) as f64 / secs,
+        summary.requests,
+        summary.responses_429,
+        peak_rss_mib()
+    );
+
+    if let Some(per_window) = rate_per_minute {
+        let window = Duration::from_secs(rate_window_secs.max(1));
+        let config = SimConfig {
+            rate_limit: Some(RateLimit {
+                per_hour: u32::MAX,
+                per_burst: per_window,
+                burst_window: window,
+                hour_window: Duration::from_secs(3600),
+            }),
+            ..config_for(rate_records)
+        };
+        let sim = Simulator::start(config.clone(), "127.0.0.1:0".parse()?).await?;
+        let db = dir.join("sync-limited.duckdb");
+        let _ = std::fs::remove_file(&db);
+        let client = crate::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret)?;
+        let summary = run_sync(Store::open(&db)?, client, &options, config.end).await?;
+        sim.shutdown();
+        // The first window's allowance is free; every further `per_window` requests cost a window.
+        let full_windows = summary.requests.saturating_sub(1) / u64::from(per_window);
+        let minimum = window.as_secs_f64() * full_windows as f64;
+        println!(
+            "  rate limit {per_window}/{}s: {} requests in {:.1}s; minimum the limit allows {:.1}s; ratio {:.2}; HTTP 429: {}",
+            window.as_secs(),
+            summary.requests,
+            summary.elapsed.as_secs_f64(),
+            minimum,
+            summary.elapsed.as_secs_f64() / minimum.max(f64::EPSILON),
+            summary.responses_429
+        );
+    }
+    Ok(())
+}

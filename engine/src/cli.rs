@@ -1,0 +1,396 @@
+//! The `callduck` command line: argument parsing, logging set-up and the subcommands.
+//!
+//! `main` calls [`main`], which parses arguments (clap reports bad flags with exit code 2), runs
+//! the command and prints the whole error chain on failure (exit code 1).
+
+use std::io::IsTerminal as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use chrono::{NaiveDate, NaiveDateTime};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::justcall::{JustCallClient, JustCallConfig, Stream};
+use crate::secret::Secret;
+use crate::simulator::{RateLimit, SimConfig, Simulator};
+use crate::store::Store;
+use crate::sync::{run_sync, SyncOptions, SyncSummary};
+
+/// callduck: JustCall calls, SMS and users in a local DuckDB file, for analysts and dashboards.
+#[derive(Debug, Parser)]
+#[command(name = "callduck", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// DuckDB file to read and write (`demo` uses callduck-demo.duckdb unless --db is given).
+    #[arg(
+        long,
+        global = true,
+        env = "CALLDUCK_DB",
+        default_value = "callduck.duckdb"
+    )]
+    pub db: PathBuf,
+    /// Whether `--db` was typed on the command line (not taken from the default or CALLDUCK_DB).
+    #[arg(skip)]
+    pub db_from_command_line: bool,
+    /// More log output (-v debug, -vv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only warnings and errors; no progress bars.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch users, calls and SMS from JustCall into the DuckDB file (incremental).
+    ///
+    /// Credentials come from JUSTCALL_API_KEY and JUSTCALL_API_SECRET; the API from
+    /// JUSTCALL_BASE_URL (default https://api.justcall.io). The first run backfills
+    /// --backfill-days; later runs continue from the stored watermark and re-scan
+    /// --trailing-days so late notes and dispositions land.
+    Sync(SyncArgs),
+    /// Show what the DuckDB file holds: counts, watermarks, last sync, quarantine.
+    Status,
+    /// Run the data tests in sql/tests against the DuckDB file (exit 1 if any fails).
+    Check,
+    /// Start the built-in JustCall simulator, sync it into callduck-demo.duckdb, print a summary.
+    ///
+    /// The demo writes callduck-demo.duckdb (or the file given with --db on the command line),
+    /// never the file named by CALLDUCK_DB, so simulated data cannot mix with real data.
+    ///
+    /// Needs no credentials and no network: the simulator serves a deterministic synthetic
+    /// team on 127.0.0.1.
+    Demo(DemoArgs),
+    /// Serve the JustCall simulator on loopback until interrupted (for trying callduck out).
+    Simulate(SimulateArgs),
+    /// Benchmarks, printing ratios against a reference run in the same process.
+    Bench(crate::bench::BenchArgs),
+}
+
+fn parse_instant(s: &str) -> Result<NaiveDateTime, String> {
+    let t = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight"));
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%SZ",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Ok(dt);
+        }
+    }
+    Err("expected a UTC date YYYY-MM-DD or date-time 'YYYY-MM-DD HH:MM:SS'".into())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StreamArg {
+    Users,
+    Calls,
+    Texts,
+}
+
+impl From<StreamArg> for Stream {
+    fn from(s: StreamArg) -> Stream {
+        match s {
+            StreamArg::Users => Stream::Users,
+            StreamArg::Calls => Stream::Calls,
+            StreamArg::Texts => Stream::Texts,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Start (UTC date or date-time). Re-fetches from here even when a watermark exists.
+    #[arg(long, value_parser = parse_instant)]
+    pub since: Option<NaiveDateTime>,
+    /// End (UTC date or date-time) for a bounded run; default now.
+    #[arg(long, value_parser = parse_instant)]
+    pub until: Option<NaiveDateTime>,
+    /// History a first run fetches when --since is not given.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub backfill_days: i64,
+    /// Days before the watermark that every later run re-scans for edits.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i64).range(0..=90))]
+    pub trailing_days: i64,
+    /// Longest window one request covers (the API allows 90 days).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=89))]
+    pub window_days: i64,
+    /// Records stored per transaction.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub batch_records: u64,
+    /// Streams to sync.
+    #[arg(long, value_delimiter = ',', default_values = ["users", "calls", "texts"])]
+    pub streams: Vec<StreamArg>,
+    /// Business time zone (IANA) for agents without a usable zone of their own.
+    #[arg(long, env = "CALLDUCK_TIMEZONE")]
+    pub timezone: Option<String>,
+    /// Requests per JustCall call: give up after this many attempts.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+}
+
+impl SyncArgs {
+    fn options(&self, progress: bool) -> SyncOptions {
+        SyncOptions {
+            since: self.since,
+            until: self.until,
+            backfill_days: self.backfill_days,
+            trailing_days: self.trailing_days,
+            window_days: self.window_days,
+            batch_records: self.batch_records as usize,
+            streams: self.streams.iter().map(|s| Stream::from(*s)).collect(),
+            business_timezone: self.timezone.clone(),
+            progress,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Seed of the synthetic data set (same seed, same data).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of agents.
+    #[arg(long, default_value_t = 8)]
+    pub agents: usize,
+    /// Days of history ending now.
+    #[arg(long, default_value_t = 90)]
+    pub days: u32,
+    /// Mean calls per agent and day.
+    #[arg(long, default_value_t = 25.0)]
+    pub calls_per_agent_day: f64,
+    /// Mean SMS per agent and day.
+    #[arg(long, default_value_t = 15.0)]
+    pub texts_per_agent_day: f64,
+    /// Enforce a burst limit of N requests per minute (with the real headers and 429s).
+    #[arg(long)]
+    pub rate_per_minute: Option<u32>,
+    /// Enforce an hourly limit of N requests.
+    #[arg(long)]
+    pub rate_per_hour: Option<u32>,
+}
+
+impl SimArgs {
+    pub fn config(&self) -> SimConfig {
+        let mut cfg = SimConfig::ending_now();
+        cfg.seed = self.seed;
+        cfg.agents = self.agents;
+        cfg.days = self.days;
+        cfg.calls_per_agent_day = self.calls_per_agent_day;
+        cfg.texts_per_agent_day = self.texts_per_agent_day;
+        if self.rate_per_minute.is_some() || self.rate_per_hour.is_some() {
+            cfg.rate_limit = Some(RateLimit {
+                per_burst: self.rate_per_minute.unwrap_or(u32::MAX),
+                per_hour: self.rate_per_hour.unwrap_or(u32::MAX),
+                burst_window: std::time::Duration::from_secs(60),
+                hour_window: std::time::Duration::from_secs(3600),
+            });
+        }
+        cfg
+    }
+}
+
+/// The demo's file when `--db` is not given on the command line.
+pub const DEMO_DB: &str = "callduck-demo.duckdb";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8089")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    restore_sigpipe();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    cli.db_from_command_line = db_from_command_line(&matches);
+    init_logging(cli.verbose, cli.quiet);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `callduck status | head` should end quietly like any Unix tool, not panic on a closed pipe:
+/// Rust ignores SIGPIPE by default, so put back the default action.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Whether `--db` was given on the command line, before or after the subcommand.
+fn db_from_command_line(matches: &clap::ArgMatches) -> bool {
+    let typed =
+        |m: &clap::ArgMatches| m.value_source("db") == Some(clap::parser::ValueSource::CommandLine);
+    typed(matches) || matches.subcommand().is_some_and(|(_, sub)| typed(sub))
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "warn",
+        (false, 0) => "callduck=info,warn",
+        (false, 1) => "callduck=debug,info",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CALLDUCK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let progress = !cli.quiet;
+    match cli.command {
+        Command::Sync(args) => {
+            let mut config = JustCallConfig::from_env()?;
+            config.max_attempts = args.max_attempts;
+            let client = JustCallClient::new(config)?;
+            let store = Store::open(&cli.db)?;
+            let options = args.options(progress);
+            let summary =
+                runtime()?.block_on(run_sync(store, client, &options, crate::store::now_utc()))?;
+            print_summary(&cli.db, &summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status => {
+            let store = Store::open_read_only(&cli.db)?;
+            print!("{}", crate::status::render(&store)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check => {
+            let store = Store::open_read_only(&cli.db)?;
+            let failures = store.run_data_tests()?;
+            let total = crate::store::DATA_TESTS.len();
+            for (name, rows, sample) in &failures {
+                println!("FAIL {name}: {rows} row(s), e.g. {sample}");
+            }
+            println!(
+                "{} passed, {} failed",
+                total - failures.len(),
+                failures.len()
+            );
+            Ok(if failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Demo(args) => {
+            let db = if cli.db_from_command_line {
+                cli.db.clone()
+            } else {
+                PathBuf::from(DEMO_DB)
+            };
+            runtime()?.block_on(crate::demo::run(&db, args.sim.config(), progress))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Simulate(args) => {
+            let config = args.sim.config();
+            runtime()?.block_on(async move {
+                println!("{}", crate::simulator::describe(&config));
+                let (key, secret) = (config.api_key.clone(), config.api_secret.clone());
+                let handle = Simulator::start(config, args.addr).await?;
+                println!("JustCall simulator on {}", handle.base_url());
+                println!("  export JUSTCALL_BASE_URL={}", handle.base_url());
+                println!("  export JUSTCALL_API_KEY={key} JUSTCALL_API_SECRET={secret}");
+                println!("Press Ctrl-C to stop.");
+                tokio::signal::ctrl_c().await?;
+                handle.shutdown();
+                anyhow::Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => {
+            crate::bench::run(args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The one-paragraph summary printed after a sync.
+pub fn print_summary(db: &Path, s: &SyncSummary) {
+    let t = s.total();
+    println!(
+        "sync #{} into {}: {} new, {} updated, {} unchanged, {} quarantined ({} new) in {:.1}s",
+        s.run_id,
+        db.display(),
+        t.new,
+        t.updated,
+        t.unchanged,
+        t.rejected,
+        t.quarantined_new,
+        s.elapsed.as_secs_f64()
+    );
+    for st in &s.streams {
+        println!(
+            "  {:<6} {:>9} fetched in {:>6} pages over {:>3} window(s): {} new, {} updated, {} quarantined",
+            st.stream, st.fetched, st.pages, st.windows, st.written.new, st.written.updated, st.written.rejected
+        );
+    }
+    println!(
+        "  requests: {}, HTTP 429: {}, retries: {}, waited for rate limits: {:.1}s",
+        s.requests,
+        s.responses_429,
+        s.retries,
+        s.rate_limit_wait.as_secs_f64()
+    );
+    if !s.unknown_timezones.is_empty() {
+        println!(
+            "  warning: unknown user time zone(s) {:?}: those agents' days use the business zone (--timezone)",
+            s.unknown_timezones
+        );
+    }
+}
+
+/// Builds a client for a simulator (or any base URL) with explicit credentials.
+pub fn client_for(base_url: &str, key: &str, secret: &str) -> anyhow::Result<JustCallClient> {
+    let config = JustCallConfig {
+        base_url: base_url.to_string(),
+        api_key: Secret::new(key),
+        api_secret: Secret::new(secret),
+        ..JustCallConfig::default()
+    };
+    Ok(JustCallClient::new(config)?)
+}

@@ -1,0 +1,22 @@
+//! callduck: JustCall → DuckDB → Firestore and the browser.
+//!
+//! The folders tell the story:
+//! * [`justcall`]: the JustCall REST API v2.1 client (auth, paging, windows, rate limits, retries);
+//! * [`simulator`]: a real HTTP server that serves a deterministic JustCall account, for tests,
+//!   benchmarks and `callduck demo`;
+//! * [`store`]: the DuckDB file: embedded schema and views from `sql/`, bulk upserts, quarantine;
+//! * [`sync`]: incremental ingest of users, calls and SMS into the store;
+//! * [`cli`], [`demo`], [`status`], [`bench`]: the `callduck` command.
+//!
+//! Record types and metric definitions live in the `callduck-metrics` crate (`wasm/`), shared
+//! with the browser module.
+
+pub mod bench;
+pub mod cli;
+pub mod demo;
+pub mod justcall;
+pub mod secret;
+pub mod simulator;
+pub mod status;
+pub mod store;
+pub mod sync;

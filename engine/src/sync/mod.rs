@@ -1,0 +1,478 @@
+//! `callduck sync`: users, calls and texts from JustCall into the store, incrementally.
+//!
+//! A fetch task walks each stream's windows ([`plan`]) page by page and parses every record
+//! (bad ones become quarantine entries, never errors); a writer thread owns the DuckDB
+//! connection and stores batches of up to `batch_records` records per transaction, raising the
+//! stream's watermark in the same transaction as the last batch of each finished window. The
+//! bounded channel between them keeps fetching and writing overlapped without unbounded memory.
+//! If fetching fails, everything already fetched is still stored (without advancing the
+//! watermark past what is complete) and the error is returned.
+
+pub mod plan;
+pub mod progress;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use callduck_metrics::{Call, Sms, User};
+use chrono::{NaiveDateTime, TimeDelta};
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+
+use crate::justcall::{ClientEvent, JustCallClient, Stream};
+use crate::store::load::{parse_record, Loaded, Rejected, StreamRecord, WriteOutcome};
+use crate::store::Store;
+use plan::{PlanInput, StreamPlan};
+use progress::{Progress, StreamProgress};
+
+/// What `callduck sync` does; every field has a CLI flag.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Start of a first run, or of an explicit re-backfill (UTC). Wins over the watermark.
+    pub since: Option<NaiveDateTime>,
+    /// End of the run (UTC); default now.
+    pub until: Option<NaiveDateTime>,
+    /// History fetched by a first run without `since`, in days (default 90: what the API serves).
+    pub backfill_days: i64,
+    /// Days re-scanned before the watermark so late notes and dispositions land (default 3).
+    pub trailing_days: i64,
+    /// Longest window per request, in days (default 30; the API allows 90).
+    pub window_days: i64,
+    /// Records per write transaction (default 10,000).
+    pub batch_records: usize,
+    /// Streams to sync (default all: users, calls, texts).
+    pub streams: Vec<Stream>,
+    /// IANA zone for agents without a usable zone of their own.
+    pub business_timezone: Option<String>,
+    /// Draw progress bars on a terminal.
+    pub progress: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            since: None,
+            until: None,
+            backfill_days: 90,
+            trailing_days: 3,
+            window_days: 30,
+            batch_records: 10_000,
+            streams: vec![Stream::Users, Stream::Calls, Stream::Texts],
+            business_timezone: None,
+            progress: true,
+        }
+    }
+}
+
+/// Per-stream counts of one run.
+#[derive(Debug, Clone, Default)]
+pub struct StreamSummary {
+    pub stream: &'static str,
+    pub fetched: u64,
+    pub pages: u64,
+    pub windows: u64,
+    pub written: WriteOutcome,
+}
+
+/// What one run did, for the final summary line and `callduck_sync_runs`.
+#[derive(Debug, Clone, Default)]
+pub struct SyncSummary {
+    pub run_id: i64,
+    pub streams: Vec<StreamSummary>,
+    pub requests: u64,
+    pub responses_429: u64,
+    pub retries: u64,
+    pub rate_limit_wait: Duration,
+    pub elapsed: Duration,
+    /// User time zones the IANA database does not know (those agents use the business zone).
+    pub unknown_timezones: Vec<String>,
+}
+
+impl SyncSummary {
+    pub fn total(&self) -> WriteOutcome {
+        let mut t = WriteOutcome::default();
+        for s in &self.streams {
+            t.add(s.written);
+        }
+        t
+    }
+}
+
+/// A parsed page on its way to the writer.
+enum Batch {
+    Users(Vec<Loaded<User>>, Vec<Rejected>),
+    Calls(Vec<Loaded<Call>>, Vec<Rejected>),
+    Texts(Vec<Loaded<Sms>>, Vec<Rejected>),
+}
+
+enum WriteMsg {
+    Records(Batch),
+    /// Everything of `stream` sent so far is complete up to `watermark`: flush with it.
+    Commit {
+        stream: Stream,
+        watermark: NaiveDateTime,
+    },
+    /// Users are stored: make sure the views know their zones.
+    UsersDone,
+}
+
+fn parse_page<T: StreamRecord>(raws: &[Box<RawValue>]) -> (Vec<Loaded<T>>, Vec<Rejected>) {
+    let mut ok = Vec::with_capacity(raws.len());
+    let mut bad = Vec::new();
+    for raw in raws {
+        match parse_record::<T>(raw.get()) {
+            Ok(r) => ok.push(r),
+            Err(r) => bad.push(r),
+        }
+    }
+    (ok, bad)
+}
+
+impl Batch {
+    fn parse(stream: Stream, raws: &[Box<RawValue>]) -> Batch {
+        match stream {
+            Stream::Users => {
+                let (ok, bad) = parse_page(raws);
+                Batch::Users(ok, bad)
+            }
+            Stream::Calls => {
+                let (ok, bad) = parse_page(raws);
+                Batch::Calls(ok, bad)
+            }
+            Stream::Texts => {
+                let (ok, bad) = parse_page(raws);
+                Batch::Texts(ok, bad)
+            }
+        }
+    }
+}
+
+/// Accumulates one stream's records between commits.
+struct Pending<T> {
+    records: Vec<Loaded<T>>,
+    rejected: Vec<Rejected>,
+    outcome: WriteOutcome,
+}
+
+impl<T: StreamRecord> Pending<T> {
+    fn new() -> Self {
+        Pending {
+            records: Vec::new(),
+            rejected: Vec::new(),
+            outcome: WriteOutcome::default(),
+        }
+    }
+
+    fn push(&mut self, ok: Vec<Loaded<T>>, bad: Vec<Rejected>) {
+        self.records.extend(ok);
+        self.rejected.extend(bad);
+    }
+
+    fn len(&self) -> usize {
+        self.records.len() + self.rejected.len()
+    }
+
+    fn flush(&mut self, store: &mut Store, watermark: Option<NaiveDateTime>) -> anyhow::Result<()> {
+        if self.len() == 0 && watermark.is_none() {
+            return Ok(());
+        }
+        let out = store
+            .write_batch(&self.records, &self.rejected, watermark)
+            .with_context(|| format!("storing a batch of {} {}", self.len(), T::STREAM))?;
+        self.outcome.add(out);
+        self.records.clear();
+        self.rejected.clear();
+        Ok(())
+    }
+}
+
+/// The writer thread's state: one pending buffer per stream.
+struct Writer {
+    store: Store,
+    batch_records: usize,
+    business_timezone: Option<String>,
+    users: Pending<User>,
+    calls: Pending<Call>,
+    texts: Pending<Sms>,
+    unknown_timezones: Vec<String>,
+}
+
+impl Writer {
+    fn handle(&mut self, msg: WriteMsg) -> anyhow::Result<()> {
+        let limit = self.batch_records;
+        match msg {
+            WriteMsg::Records(Batch::Users(ok, bad)) => self.users.push(ok, bad),
+            WriteMsg::Records(Batch::Calls(ok, bad)) => {
+                self.calls.push(ok, bad);
+                if self.calls.len() >= limit {
+                    self.calls.flush(&mut self.store, None)?;
+                }
+            }
+            WriteMsg::Records(Batch::Texts(ok, bad)) => {
+                self.texts.push(ok, bad);
+                if self.texts.len() >= limit {
+                    self.texts.flush(&mut self.store, None)?;
+                }
+            }
+            WriteMsg::Commit { stream, watermark } => match stream {
+                Stream::Users => self.users.flush(&mut self.store, Some(watermark))?,
+                Stream::Calls => self.calls.flush(&mut self.store, Some(watermark))?,
+                Stream::Texts => self.texts.flush(&mut self.store, Some(watermark))?,
+            },
+            WriteMsg::UsersDone => {
+                let mut zones: Vec<String> = {
+                    let mut stmt = self.store.conn().prepare(
+                        "SELECT DISTINCT timezone FROM raw_justcall__users WHERE timezone IS NOT NULL",
+                    )?;
+                    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                    rows.collect::<Result<_, _>>()?
+                };
+                zones.push(
+                    self.business_timezone
+                        .clone()
+                        .unwrap_or_else(|| "UTC".into()),
+                );
+                self.unknown_timezones = self
+                    .store
+                    .ensure_time_zones(zones.iter().map(String::as_str))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores what is left without advancing any watermark (used when fetching stopped early).
+    fn flush_all(&mut self) -> anyhow::Result<()> {
+        self.users.flush(&mut self.store, None)?;
+        self.calls.flush(&mut self.store, None)?;
+        self.texts.flush(&mut self.store, None)
+    }
+}
+
+/// Runs one sync of `streams` against `client` into `store`, and records it in
+/// `callduck_sync_runs`. `now` is the run's notion of the present (UTC).
+pub async fn run_sync(
+    store: Store,
+    client: JustCallClient,
+    options: &SyncOptions,
+    now: NaiveDateTime,
+) -> anyhow::Result<SyncSummary> {
+    let started = Instant::now();
+    if let Some(tz) = &options.business_timezone {
+        crate::store::tz::parse_zone(tz)?;
+        store.set_setting("business_timezone", tz)?;
+    }
+    let run_id = store.begin_run()?;
+    let end = options.until.unwrap_or(now);
+
+    // Plan every stream up front so a bad range fails before any request.
+    let mut plans: Vec<(Stream, Option<StreamPlan>)> = Vec::new();
+    for stream in &options.streams {
+        let plan = match stream {
+            Stream::Users => None,
+            _ => Some(
+                plan::plan(PlanInput {
+                    watermark: store.watermark(stream.name())?,
+                    since: options.since,
+                    end,
+                    backfill: TimeDelta::days(options.backfill_days),
+                    trailing: TimeDelta::days(options.trailing_days),
+                    window: TimeDelta::days(options.window_days.clamp(1, 89)),
+                })
+                .map_err(anyhow::Error::msg)?,
+            ),
+        };
+        plans.push((*stream, plan));
+    }
+
+    let (tx, mut rx) = mpsc::channel::<WriteMsg>(16);
+    let mut writer = Writer {
+        store,
+        batch_records: options.batch_records.max(1),
+        business_timezone: options.business_timezone.clone(),
+        users: Pending::new(),
+        calls: Pending::new(),
+        texts: Pending::new(),
+        unknown_timezones: Vec::new(),
+    };
+    let writer_thread = std::thread::Builder::new()
+        .name("callduck-writer".into())
+        .spawn(move || {
+            let mut result = Ok(());
+            while let Some(msg) = rx.blocking_recv() {
+                if let Err(e) = writer.handle(msg) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if result.is_ok() {
+                result = writer.flush_all();
+            }
+            (writer, result)
+        })
+        .context("starting the writer thread")?;
+
+    let progress = Progress::new(options.progress);
+    let current: Arc<std::sync::Mutex<Option<StreamProgress>>> = Arc::default();
+    let events_target = current.clone();
+    let client = client.with_events(Arc::new(move |event: ClientEvent| {
+        let text = match &event {
+            ClientEvent::RateLimitWait { until, reason } => {
+                format!("rate limit: waiting {:.1}s ({reason})", until.as_secs_f64())
+            }
+            ClientEvent::Retry {
+                request,
+                attempt,
+                wait,
+                error,
+            } => {
+                format!(
+                    "retry {attempt} of {request} in {:.1}s after: {error}",
+                    wait.as_secs_f64()
+                )
+            }
+        };
+        if let Some(bar) = events_target.lock().unwrap().as_ref() {
+            bar.waiting(&text);
+        } else {
+            tracing::info!("{text}");
+        }
+    }));
+
+    let fetch_result = fetch_all(&client, &plans, &tx, &progress, &current, now).await;
+    drop(tx);
+    let (writer, write_result) = tokio::task::spawn_blocking(move || writer_thread.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+
+    let mut streams = fetch_result.as_ref().map(|s| s.clone()).unwrap_or_default();
+    for s in &mut streams {
+        s.written = match s.stream {
+            "users" => writer.users.outcome,
+            "calls" => writer.calls.outcome,
+            _ => writer.texts.outcome,
+        };
+    }
+    let stats = client.stats();
+    let summary = SyncSummary {
+        run_id,
+        streams,
+        requests: stats.requests,
+        responses_429: stats.responses_429,
+        retries: stats.retries,
+        rate_limit_wait: stats.rate_limit_wait,
+        elapsed: started.elapsed(),
+        unknown_timezones: writer.unknown_timezones.clone(),
+    };
+    let total = {
+        let mut t = WriteOutcome::default();
+        for o in [
+            writer.users.outcome,
+            writer.calls.outcome,
+            writer.texts.outcome,
+        ] {
+            t.add(o);
+        }
+        t
+    };
+    let error = match (&fetch_result, &write_result) {
+        (Err(e), _) => Some(format!("{e:#}")),
+        (_, Err(e)) => Some(format!("{e:#}")),
+        _ => None,
+    };
+    writer.store.finish_run(
+        run_id,
+        error.is_none(),
+        total.new,
+        total.updated,
+        total.rejected,
+        summary.requests,
+        summary.responses_429,
+        error.as_deref(),
+    )?;
+    write_result?;
+    fetch_result?;
+    Ok(summary)
+}
+
+async fn send(tx: &mpsc::Sender<WriteMsg>, msg: WriteMsg) -> anyhow::Result<()> {
+    tx.send(msg)
+        .await
+        .map_err(|_| anyhow::anyhow!("the store stopped accepting records (see the error below)"))
+}
+
+async fn fetch_all(
+    client: &JustCallClient,
+    plans: &[(Stream, Option<StreamPlan>)],
+    tx: &mpsc::Sender<WriteMsg>,
+    progress: &Progress,
+    current: &std::sync::Mutex<Option<StreamProgress>>,
+    now: NaiveDateTime,
+) -> anyhow::Result<Vec<StreamSummary>> {
+    let mut summaries = Vec::new();
+    for (stream, plan) in plans {
+        let windows = plan.as_ref().map_or(1, |p| p.windows.len() as u64);
+        let bar = progress.stream(stream.name(), windows);
+        *current.lock().unwrap() = Some(bar.clone());
+        let mut summary = StreamSummary {
+            stream: stream.name(),
+            windows,
+            ..Default::default()
+        };
+        match plan {
+            None => {
+                let mut page = 0;
+                loop {
+                    let p = client.users_page(page).await?;
+                    summary.pages += 1;
+                    summary.fetched += p.records.len() as u64;
+                    bar.fetched(summary.fetched, summary.pages);
+                    send(tx, WriteMsg::Records(Batch::parse(*stream, &p.records))).await?;
+                    if p.is_last {
+                        break;
+                    }
+                    page += 1;
+                }
+                send(
+                    tx,
+                    WriteMsg::Commit {
+                        stream: *stream,
+                        watermark: now,
+                    },
+                )
+                .await?;
+                send(tx, WriteMsg::UsersDone).await?;
+                bar.window_done(summary.fetched, summary.pages);
+            }
+            Some(plan) => {
+                for (window, earned) in &plan.windows {
+                    let mut page = 0;
+                    loop {
+                        let p = client.list_page(*stream, window, page).await?;
+                        summary.pages += 1;
+                        summary.fetched += p.records.len() as u64;
+                        bar.fetched(summary.fetched, summary.pages);
+                        send(tx, WriteMsg::Records(Batch::parse(*stream, &p.records))).await?;
+                        if p.is_last {
+                            break;
+                        }
+                        page += 1;
+                    }
+                    send(
+                        tx,
+                        WriteMsg::Commit {
+                            stream: *stream,
+                            watermark: *earned,
+                        },
+                    )
+                    .await?;
+                    bar.window_done(summary.fetched, summary.pages);
+                }
+            }
+        }
+        bar.finish();
+        summaries.push(summary);
+    }
+    *current.lock().unwrap() = None;
+    Ok(summaries)
+}
