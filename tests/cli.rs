@@ -1,0 +1,238 @@
+//! The real `callduck` binary against the real simulator: errors users see, a second writer,
+//! SIGKILL mid-sync, secrets kept out of output and the file, and the demo.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use callduck::simulator::{SimConfig, SimHandle};
+use common::*;
+
+fn callduck(db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_callduck"));
+    cmd.arg("--db").arg(db).arg("--quiet");
+    for var in [
+        "JUSTCALL_API_KEY",
+        "JUSTCALL_API_SECRET",
+        "JUSTCALL_BASE_URL",
+        "CALLDUCK_DB",
+        "CALLDUCK_TIMEZONE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn against(db: &Path, sim: &SimHandle, config: &SimConfig) -> Command {
+    let mut cmd = callduck(db);
+    cmd.env("JUSTCALL_BASE_URL", sim.base_url())
+        .env("JUSTCALL_API_KEY", &config.api_key)
+        .env("JUSTCALL_API_SECRET", &config.api_secret);
+    cmd
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `sync` args that cover the simulator's whole history, ending at its fixed "now".
+fn sync_args(config: &SimConfig) -> Vec<String> {
+    vec![
+        "sync".into(),
+        "--until".into(),
+        config.end.format("%Y-%m-%d %H:%M:%S").to_string(),
+        "--backfill-days".into(),
+        (config.days + 2).to_string(),
+        "--batch-records".into(),
+        "300".into(),
+    ]
+}
+
+#[test]
+fn a_bad_since_is_a_usage_error_naming_the_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = callduck(&temp_db(&dir))
+        .args(["sync", "--since", "last tuesday"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("YYYY-MM-DD"), "{}", text(&out));
+}
+
+#[test]
+fn missing_credentials_say_which_variable_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = callduck(&temp_db(&dir)).arg("sync").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("JUSTCALL_API_KEY"), "{}", text(&out));
+    assert!(
+        !temp_db(&dir).exists(),
+        "no file is created before credentials are checked"
+    );
+}
+
+#[test]
+fn an_unreachable_host_fails_clearly_after_bounded_retries() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = callduck(&temp_db(&dir))
+        .args(["sync", "--max-attempts", "2"])
+        .env("JUSTCALL_BASE_URL", "http://127.0.0.1:9")
+        .env("JUSTCALL_API_KEY", "k")
+        .env("JUSTCALL_API_SECRET", "s")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("/v2.1/users"),
+        "the error names the request: {t}"
+    );
+    assert!(t.contains("2 attempts"), "{t}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn an_unwritable_path_says_what_to_fix() {
+    for db in ["/nonexistent-dir/x.duckdb", "/proc/callduck.duckdb"] {
+        let out = callduck(Path::new(db))
+            .arg("sync")
+            .env("JUSTCALL_API_KEY", "k")
+            .env("JUSTCALL_API_SECRET", "s")
+            .env("JUSTCALL_BASE_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{db}: {}", text(&out));
+        assert!(text(&out).contains("cannot open"), "{db}: {}", text(&out));
+        assert!(text(&out).contains("--db"), "{db}: {}", text(&out));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_are_reported_without_leaking_the_secret() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let secret = "s3cr3t-value-never-printed";
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .env("JUSTCALL_API_SECRET", secret)
+        .args(["-vv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("JUSTCALL_API_SECRET"), "{t}");
+    assert!(!t.contains(secret), "the secret leaked into the output");
+
+    // A successful verbose sync does not write the secret to the output or the file either.
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .arg("-vv")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains(&config.api_secret));
+    let bytes = std::fs::read(&db).unwrap();
+    let needle = config.api_secret.as_bytes();
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "the secret is in the DuckDB file"
+    );
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_sync_then_rerun_yields_exactly_the_data_set() {
+    let config = SimConfig {
+        latency: Duration::from_millis(40),
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+
+    let mut child = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .args(["--window-days", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it store a few windows, then kill it without warning.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sim.stats().requests < 12 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the sync was killed before it finished");
+
+    // While one sync runs, a second one on the same file is refused clearly.
+    let mut slow = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .args(["--window-days", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("in use by another process"),
+        "{}",
+        text(&out)
+    );
+    assert!(slow.wait().unwrap().success());
+
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_store_equals(&db, &sim.dataset());
+    sim.shutdown();
+}
+
+#[test]
+fn status_of_a_missing_file_says_how_to_create_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = callduck(&temp_db(&dir)).arg("status").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("callduck sync"), "{}", text(&out));
+}
+
+#[test]
+fn demo_runs_end_to_end_without_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.duckdb");
+    let out = callduck(&temp_db(&dir))
+        .args(["demo", "--agents", "3", "--days", "14", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains(" 0 failed"), "{t}");
+    assert!(t.contains("Last 7 local days per agent"), "{t}");
+    let status = callduck(&db).arg("status").output().unwrap();
+    assert!(status.status.success());
+    assert!(
+        text(&status).contains("complete up to"),
+        "{}",
+        text(&status)
+    );
+    let check = callduck(&db).arg("check").output().unwrap();
+    assert!(check.status.success(), "{}", text(&check));
+}
