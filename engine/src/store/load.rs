@@ -456,10 +456,17 @@ impl Store {
             drop(appender);
 
             let (table, key) = (T::TABLE, T::KEY);
+            // `keep` is sorted by id. Bounding the stored side by the batch's id range (literal
+            // integers, so DuckDB prunes row groups by their min/max) keeps each batch's cost
+            // proportional to the batch, not to the table: ids grow with time, so a backfill's
+            // batches touch disjoint, recent row groups.
+            let (lo, hi) = (keep[0].record.id(), keep[keep.len() - 1].record.id());
             conn.execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE callduck_changes AS
                  SELECT s.*, t.first_synced_at AS prev_first_synced_at, t.{key} IS NULL AS is_new
-                 FROM {stage} AS s LEFT JOIN {table} AS t ON t.{key} = s.{key}
+                 FROM {stage} AS s
+                 LEFT JOIN (SELECT {key}, record_hash, first_synced_at FROM {table}
+                            WHERE {key} BETWEEN {lo} AND {hi}) AS t ON t.{key} = s.{key}
                  WHERE t.{key} IS NULL OR t.record_hash <> s.record_hash"
             ))?;
             let (new, updated): (i64, i64) = conn.query_row(
@@ -469,7 +476,8 @@ impl Store {
             )?;
             if updated > 0 {
                 conn.execute_batch(&format!(
-                    "DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM callduck_changes WHERE NOT is_new)"
+                    "DELETE FROM {table} WHERE {key} BETWEEN {lo} AND {hi}
+                       AND {key} IN (SELECT {key} FROM callduck_changes WHERE NOT is_new)"
                 ))?;
             }
             if new + updated > 0 {
