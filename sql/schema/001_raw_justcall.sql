@@ -127,6 +127,19 @@ CREATE TABLE callduck_tz_offsets (
     utc_offset_seconds    INTEGER   NOT NULL
 );
 
+-- The same offsets by UTC day, for a cheap equi-join from every record (an ASOF join per record
+-- costs far more): a record at `utc` on `utc_date` has offset `utc_offset_seconds`, or
+-- `offset_after_change` from `changes_at` on (the first change of that day; no real zone changes
+-- twice in one day). Days outside 1970-2069 have no row: such records use UTC.
+CREATE TABLE callduck_tz_days (
+    timezone              VARCHAR   NOT NULL,
+    utc_date              DATE      NOT NULL,
+    utc_offset_seconds    INTEGER   NOT NULL, -- at 00:00 UTC of utc_date
+    changes_at            TIMESTAMP,          -- UTC instant of a change within the day, if any
+    offset_after_change   INTEGER,
+    PRIMARY KEY (timezone, utc_date)
+);
+
 -- Engine settings the views read (e.g. the business time zone).
 CREATE TABLE callduck_settings (
     setting_key           VARCHAR   NOT NULL PRIMARY KEY,

@@ -1,7 +1,7 @@
 -- stg_justcall__calls: one row per call, with its local day and outcome.
 --
 -- Grain: call_id. The local day is the calendar date of `started_at` (UTC) in the agent's
--- effective time zone (see stg_justcall__users), via the IANA offsets in callduck_tz_offsets:
+-- effective time zone (see stg_justcall__users), via the IANA offsets in callduck_tz_days (one row per zone and UTC day):
 -- DST changes neither lose nor double an hour, and a 23:30 call in New York counts on its local
 -- day although it is the next day in UTC. Calls whose agent is unknown use the business zone.
 CREATE OR REPLACE VIEW stg_justcall__calls AS
@@ -16,13 +16,25 @@ calls AS (
         u.email_key                                                   AS agent_email_key
     FROM raw_justcall__calls AS c
     LEFT JOIN stg_justcall__users AS u ON u.user_id = c.agent_id
+),
+localized AS (
+    -- Local time = UTC + the zone's offset on that UTC day (switching at `changes_at` on the
+    -- days the clocks change); records outside the offsets' years stay in UTC.
+    SELECT
+        calls.*,
+        calls.started_at + to_seconds(
+            CASE WHEN calls.started_at >= d.changes_at THEN d.offset_after_change
+                 ELSE coalesce(d.utc_offset_seconds, 0) END)                 AS local_started_at
+    FROM calls
+    LEFT JOIN callduck_tz_days AS d
+        ON d.timezone = calls.agent_timezone AND d.utc_date = CAST(calls.started_at AS DATE)
 )
 SELECT
     calls.call_id,
     calls.call_sid,
     calls.started_at,
-    calls.started_at + to_seconds(coalesce(o.utc_offset_seconds, 0))        AS local_started_at,
-    CAST(calls.started_at + to_seconds(coalesce(o.utc_offset_seconds, 0)) AS DATE) AS local_date,
+    calls.local_started_at,
+    CAST(calls.local_started_at AS DATE) AS local_date,
     calls.agent_timezone,
     calls.agent_id,
     calls.agent_name,
@@ -45,6 +57,11 @@ SELECT
             THEN 'in_progress'
         ELSE 'missed'
     END                                                                      AS call_outcome,
+    coalesce(lower(trim(calls.call_type)) = 'answered', false)               AS is_answered,
+    coalesce(lower(calls.call_type) LIKE '%voicemail%', false)               AS is_voicemail,
+    coalesce(lower(calls.call_type) LIKE '%abandon%', false)                 AS is_abandoned,
+    isodow(calls.local_started_at) AS local_weekday, -- 1 = Monday
+    hour(calls.local_started_at)   AS local_hour,
     calls.missed_call_reason,
     calls.call_status,
     calls.disposition,
@@ -59,8 +76,7 @@ SELECT
     calls.total_duration_seconds,
     calls.wrap_up_seconds,
     calls.handle_seconds,
+    calls.ring_seconds + calls.queue_wait_seconds                            AS answer_wait_seconds,
     calls.cost_incurred,
     calls.tags
-FROM calls
-ASOF LEFT JOIN callduck_tz_offsets AS o
-    ON o.timezone = calls.agent_timezone AND calls.started_at >= o.valid_from;
+FROM localized AS calls;

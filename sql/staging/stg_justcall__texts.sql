@@ -1,9 +1,11 @@
 -- stg_justcall__texts: one row per SMS/MMS, with its local day and counting flags.
 --
--- Grain: sms_id. Local day as in stg_justcall__calls (agent's effective zone).
+-- Grain: sms_id. Local day as in stg_justcall__calls (agent's effective zone, callduck_tz_days).
 -- `is_counted_sent` (Rust twin: metrics::counts_as_sent) is what the dashboard's sms_quantity
 -- counts: outgoing and not deleted. `is_bulk_or_automated` marks sends that response-time
--- metrics exclude (medium mentions Bulk or Automation).
+-- metrics exclude (medium mentions Bulk or Automation). `contact_key` identifies the customer
+-- across messy number formats: the digits of contact_number, without a leading US country code 1
+-- on 11-digit numbers (else the trimmed, lower-cased email, else the name).
 CREATE OR REPLACE VIEW stg_justcall__texts AS
 WITH business AS (
     SELECT coalesce((SELECT setting_value FROM callduck_settings
@@ -16,17 +18,35 @@ texts AS (
         u.email_key                                                   AS agent_email_key
     FROM raw_justcall__texts AS t
     LEFT JOIN stg_justcall__users AS u ON u.user_id = t.agent_id
+),
+localized AS (
+    -- Local time = UTC + the zone's offset on that UTC day (switching at `changes_at` on the
+    -- days the clocks change); records outside the offsets' years stay in UTC.
+    SELECT
+        texts.*,
+        texts.sent_at + to_seconds(
+            CASE WHEN texts.sent_at >= d.changes_at THEN d.offset_after_change
+                 ELSE coalesce(d.utc_offset_seconds, 0) END)                 AS local_sent_at
+    FROM texts
+    LEFT JOIN callduck_tz_days AS d
+        ON d.timezone = texts.agent_timezone AND d.utc_date = CAST(texts.sent_at AS DATE)
 )
 SELECT
     texts.sms_id,
     texts.sent_at,
-    texts.sent_at + to_seconds(coalesce(o.utc_offset_seconds, 0))           AS local_sent_at,
-    CAST(texts.sent_at + to_seconds(coalesce(o.utc_offset_seconds, 0)) AS DATE) AS local_date,
+    texts.local_sent_at,
+    CAST(texts.local_sent_at AS DATE) AS local_date,
     texts.agent_timezone,
     texts.agent_id,
     texts.agent_name,
     coalesce(texts.agent_email_key, lower(trim(texts.agent_email)))          AS agent_email_key,
     texts.contact_number,
+    coalesce(
+        nullif(regexp_replace(regexp_replace(coalesce(texts.contact_number, ''), '[^0-9]', '', 'g'),
+                              '^1([0-9]{10})$', '\1'), ''),
+        nullif(lower(trim(texts.contact_email)), ''),
+        nullif(lower(trim(texts.contact_name)), '')
+    )                                                                        AS contact_key,
     texts.contact_name,
     texts.contact_email,
     texts.justcall_number,
@@ -43,6 +63,4 @@ SELECT
                                                                              AS is_bulk_or_automated,
     texts.direction = 'Outgoing' AND NOT texts.is_deleted                    AS is_counted_sent,
     texts.cost_incurred
-FROM texts
-ASOF LEFT JOIN callduck_tz_offsets AS o
-    ON o.timezone = texts.agent_timezone AND texts.sent_at >= o.valid_from;
+FROM localized AS texts;

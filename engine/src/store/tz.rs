@@ -2,8 +2,10 @@
 //!
 //! DuckDB needs its ICU extension for time-zone arithmetic; callduck's views must run in any
 //! plain DuckDB (CLI, Python) without it. So the engine, which has the IANA database (chrono-tz),
-//! writes each zone's offset intervals as data, and the views find a record's local time with an
-//! ASOF join: `local = utc + utc_offset_seconds` of the interval containing the instant.
+//! writes each zone's offset intervals as data (`callduck_tz_offsets`) and, derived from them, one
+//! row per zone and UTC day (`callduck_tz_days`), so the views find a record's local time with an
+//! equi-join on (zone, UTC date): `local = utc + offset`, where the offset switches at `changes_at`
+//! on the few days a zone changes its clocks.
 
 use std::str::FromStr;
 
@@ -106,13 +108,17 @@ impl Store {
             };
             let canonical = name.trim();
             let present: i64 = self.conn().query_row(
-                "SELECT count(*) FROM callduck_tz_offsets WHERE timezone = ?",
+                "SELECT count(*) FROM callduck_tz_days WHERE timezone = ?",
                 [canonical],
                 |r| r.get(0),
             )?;
             if present > 0 {
                 continue;
             }
+            self.conn().execute(
+                "DELETE FROM callduck_tz_offsets WHERE timezone = ?",
+                [canonical],
+            )?;
             let mut stmt = self
                 .conn()
                 .prepare("INSERT INTO callduck_tz_offsets VALUES (?, ?, ?, ?)")?;
@@ -125,6 +131,24 @@ impl Store {
                 ])
                 .with_context(|| format!("writing offsets of {canonical}"))?;
             }
+            // One row per UTC day: the offset at midnight UTC, and the first change in the day.
+            let (start, end) = coverage();
+            self.conn()
+                .execute(
+                    "INSERT INTO callduck_tz_days
+                     WITH spans AS (SELECT * FROM callduck_tz_offsets WHERE timezone = ?1),
+                     days AS (SELECT d AS day_start FROM range(?2::TIMESTAMP, ?3::TIMESTAMP, INTERVAL 1 DAY) AS t(d))
+                     SELECT ?1, CAST(days.day_start AS DATE), at_midnight.utc_offset_seconds,
+                            change.valid_from, change.utc_offset_seconds
+                     FROM days
+                     JOIN spans AS at_midnight
+                       ON days.day_start >= at_midnight.valid_from AND days.day_start < at_midnight.valid_until
+                     LEFT JOIN spans AS change
+                       ON change.valid_from > days.day_start AND change.valid_from < days.day_start + INTERVAL 1 DAY
+                     QUALIFY row_number() OVER (PARTITION BY days.day_start ORDER BY change.valid_from) = 1",
+                    params![canonical, start, end],
+                )
+                .with_context(|| format!("writing daily offsets of {canonical}"))?;
         }
         Ok(unknown)
     }
