@@ -1,28 +1,56 @@
 -- fct_agent_daily: one row per agent and local day with any call or SMS activity.
 --
--- Grain: (agent_id, local_date). The three dashboard metrics (Rust twins in
--- callduck_metrics::metrics):
---   phone_call_quantity = all calls of the day, any direction or outcome;
---   talk_time_minutes   = round(sum(total_duration_seconds) / 60);
---   sms_quantity        = outgoing SMS that are not deleted.
--- completed_calls + missed_calls + in_progress_calls = phone_call_quantity.
+-- Grain: (agent_id, local_date); the day is the agent's local calendar day (stg_justcall__calls).
+-- Counts and sums are BIGINT. Every count and sum here is additive, so any date range is a SUM over rows; the *_rate and
+-- average columns are that day's ratios (recompute ratios from the sums for a range, as the
+-- rpt_* macros in sql/reports/ do).
+--
+-- Dashboard metrics (Rust twins in callduck_metrics::metrics, kept equal by tests/metrics.rs):
+--   phone_call_quantity  all calls of the day, any direction or outcome
+--   talk_time_minutes    round(sum(total_duration_seconds) / 60)
+--   sms_quantity         outgoing SMS that are not deleted
+-- Seed JustCallMetrics: total = phone_call_quantity; completed = type Answered; missed = every
+-- other final type; completed_calls + missed_calls + in_progress_calls = phone_call_quantity.
+-- Call-centre numerators and denominators (inbound calls only where named):
+--   inbound_finished_calls      inbound calls with a final outcome (offered calls)
+--   inbound_answered_calls      of those, answered
+--   inbound_missed_calls        of those, not answered (voicemail and abandoned included)
+--   inbound_voicemail_calls     of those, type mentions Voicemail
+--   inbound_abandoned_calls     of those, type mentions Abandon
+--   inbound_answer_wait_seconds ring + queue wait over answered inbound calls (for ASA)
+--   inbound_answered_in_sl      answered inbound calls whose wait <= service level threshold
+--                               (setting service_level_seconds, default 20)
+--   answered_handle_seconds     talk + hold + wrap-up over answered calls (for AHT)
 CREATE OR REPLACE VIEW fct_agent_daily AS
-WITH call_days AS (
+WITH settings AS (
+    SELECT coalesce((SELECT TRY_CAST(setting_value AS INTEGER) FROM callduck_settings
+                     WHERE setting_key = 'service_level_seconds'), 20) AS service_level_seconds
+),
+call_days AS (
     SELECT
         agent_id,
         local_date,
-        any_value(agent_email_key)                               AS agent_email_key,
-        count(*)                                                 AS phone_call_quantity,
-        count(*) FILTER (WHERE is_inbound)                       AS inbound_calls,
-        count(*) FILTER (WHERE is_outbound)                      AS outbound_calls,
-        count(*) FILTER (WHERE call_outcome = 'completed')       AS completed_calls,
-        count(*) FILTER (WHERE call_outcome = 'missed')          AS missed_calls,
-        count(*) FILTER (WHERE call_outcome = 'in_progress')     AS in_progress_calls,
-        sum(total_duration_seconds)                              AS talk_time_seconds,
-        sum(conversation_seconds)                                AS conversation_seconds,
-        sum(hold_seconds)                                        AS hold_seconds,
-        sum(ring_seconds)                                        AS ring_seconds,
-        sum(handle_seconds)                                      AS handle_seconds
+        any_value(agent_email_key)                                          AS agent_email_key,
+        count(*)                                                            AS phone_call_quantity,
+        count(*) FILTER (WHERE is_inbound)                                  AS inbound_calls,
+        count(*) FILTER (WHERE is_outbound)                                 AS outbound_calls,
+        count(*) FILTER (WHERE call_outcome = 'completed')                  AS completed_calls,
+        count(*) FILTER (WHERE call_outcome = 'missed')                     AS missed_calls,
+        count(*) FILTER (WHERE call_outcome = 'in_progress')                AS in_progress_calls,
+        count(*) FILTER (WHERE is_inbound AND call_outcome <> 'in_progress') AS inbound_finished_calls,
+        count(*) FILTER (WHERE is_inbound AND call_outcome = 'completed')   AS inbound_answered_calls,
+        count(*) FILTER (WHERE is_inbound AND call_outcome = 'missed')      AS inbound_missed_calls,
+        count(*) FILTER (WHERE is_inbound AND call_outcome = 'missed' AND is_voicemail) AS inbound_voicemail_calls,
+        count(*) FILTER (WHERE is_inbound AND call_outcome = 'missed' AND is_abandoned) AS inbound_abandoned_calls,
+        coalesce(sum(answer_wait_seconds) FILTER (WHERE is_inbound AND is_answered), 0) AS inbound_answer_wait_seconds,
+        count(*) FILTER (WHERE is_inbound AND is_answered
+                           AND answer_wait_seconds <= (SELECT service_level_seconds FROM settings)) AS inbound_answered_in_sl,
+        coalesce(sum(handle_seconds) FILTER (WHERE is_answered), 0)         AS answered_handle_seconds,
+        sum(total_duration_seconds)                                         AS talk_time_seconds,
+        sum(conversation_seconds)                                           AS conversation_seconds,
+        sum(hold_seconds)                                                   AS hold_seconds,
+        sum(ring_seconds)                                                   AS ring_seconds,
+        sum(handle_seconds)                                                 AS handle_seconds
     FROM stg_justcall__calls
     GROUP BY agent_id, local_date
 ),
@@ -30,30 +58,49 @@ sms_days AS (
     SELECT
         agent_id,
         local_date,
-        any_value(agent_email_key)                               AS agent_email_key,
-        count(*) FILTER (WHERE is_counted_sent)                  AS sms_quantity,
-        count(*) FILTER (WHERE is_inbound)                       AS sms_received
+        any_value(agent_email_key)                                          AS agent_email_key,
+        count(*) FILTER (WHERE is_counted_sent)                             AS sms_quantity,
+        count(*) FILTER (WHERE is_inbound)                                  AS sms_received,
+        count(*) FILTER (WHERE is_outbound AND is_bulk_or_automated)        AS sms_bulk_or_automated_sent,
+        count(*) FILTER (WHERE is_outbound AND is_delivery_failed)          AS sms_delivery_failed
     FROM stg_justcall__texts
     GROUP BY agent_id, local_date
 )
 SELECT
-    coalesce(c.agent_id, s.agent_id)                             AS agent_id,
-    coalesce(c.agent_email_key, s.agent_email_key)               AS agent_email_key,
-    coalesce(c.local_date, s.local_date)                         AS local_date,
-    coalesce(c.phone_call_quantity, 0)                           AS phone_call_quantity,
-    CAST(round(coalesce(c.talk_time_seconds, 0) / 60.0) AS BIGINT) AS talk_time_minutes,
-    coalesce(s.sms_quantity, 0)                                  AS sms_quantity,
-    coalesce(c.inbound_calls, 0)                                 AS inbound_calls,
-    coalesce(c.outbound_calls, 0)                                AS outbound_calls,
-    coalesce(c.completed_calls, 0)                               AS completed_calls,
-    coalesce(c.missed_calls, 0)                                  AS missed_calls,
-    coalesce(c.in_progress_calls, 0)                             AS in_progress_calls,
-    coalesce(c.talk_time_seconds, 0)                             AS talk_time_seconds,
-    coalesce(c.conversation_seconds, 0)                          AS conversation_seconds,
-    coalesce(c.hold_seconds, 0)                                  AS hold_seconds,
-    coalesce(c.ring_seconds, 0)                                  AS ring_seconds,
-    coalesce(c.handle_seconds, 0)                                AS handle_seconds,
-    coalesce(s.sms_received, 0)                                  AS sms_received
-FROM call_days AS c
+    coalesce(c.agent_id, s.agent_id)                                        AS agent_id,
+    coalesce(c.agent_email_key, s.agent_email_key)                          AS agent_email_key,
+    coalesce(c.local_date, s.local_date)                                    AS local_date,
+    CAST(coalesce(c.phone_call_quantity, 0) AS BIGINT)                      AS phone_call_quantity,
+    CAST(round(coalesce(c.talk_time_seconds, 0) / 60.0) AS BIGINT)          AS talk_time_minutes,
+    CAST(coalesce(s.sms_quantity, 0) AS BIGINT)                             AS sms_quantity,
+    CAST(coalesce(c.inbound_calls, 0) AS BIGINT)                            AS inbound_calls,
+    CAST(coalesce(c.outbound_calls, 0) AS BIGINT)                           AS outbound_calls,
+    CAST(coalesce(c.completed_calls, 0) AS BIGINT)                          AS completed_calls,
+    CAST(coalesce(c.missed_calls, 0) AS BIGINT)                             AS missed_calls,
+    CAST(coalesce(c.in_progress_calls, 0) AS BIGINT)                        AS in_progress_calls,
+    CAST(coalesce(c.talk_time_seconds, 0) AS BIGINT)                        AS talk_time_seconds,
+    CAST(coalesce(c.conversation_seconds, 0) AS BIGINT)                     AS conversation_seconds,
+    CAST(coalesce(c.hold_seconds, 0) AS BIGINT)                             AS hold_seconds,
+    CAST(coalesce(c.ring_seconds, 0) AS BIGINT)                             AS ring_seconds,
+    CAST(coalesce(c.handle_seconds, 0) AS BIGINT)                           AS handle_seconds,
+    CAST(coalesce(c.inbound_finished_calls, 0) AS BIGINT)                   AS inbound_finished_calls,
+    CAST(coalesce(c.inbound_answered_calls, 0) AS BIGINT)                   AS inbound_answered_calls,
+    CAST(coalesce(c.inbound_missed_calls, 0) AS BIGINT)                     AS inbound_missed_calls,
+    CAST(coalesce(c.inbound_voicemail_calls, 0) AS BIGINT)                  AS inbound_voicemail_calls,
+    CAST(coalesce(c.inbound_abandoned_calls, 0) AS BIGINT)                  AS inbound_abandoned_calls,
+    CAST(coalesce(c.inbound_answer_wait_seconds, 0) AS BIGINT)              AS inbound_answer_wait_seconds,
+    CAST(coalesce(c.inbound_answered_in_sl, 0) AS BIGINT)                   AS inbound_answered_in_sl,
+    CAST(coalesce(c.answered_handle_seconds, 0) AS BIGINT)                  AS answered_handle_seconds,
+    CAST(coalesce(s.sms_received, 0) AS BIGINT)                             AS sms_received,
+    CAST(coalesce(s.sms_bulk_or_automated_sent, 0) AS BIGINT)               AS sms_bulk_or_automated_sent,
+    CAST(coalesce(s.sms_delivery_failed, 0) AS BIGINT)                      AS sms_delivery_failed,
+    -- The day's ratios (NULL when the denominator is 0).
+    c.total_duration_avg                                                    AS average_duration_seconds,
+    c.inbound_answered_calls / nullif(c.inbound_finished_calls, 0)          AS answer_rate,
+    c.inbound_missed_calls / nullif(c.inbound_finished_calls, 0)            AS missed_rate,
+    c.answered_handle_seconds / nullif(c.completed_calls, 0)                AS average_handle_seconds,
+    c.inbound_answer_wait_seconds / nullif(c.inbound_answered_calls, 0)     AS average_speed_of_answer_seconds,
+    c.inbound_answered_in_sl / nullif(c.inbound_finished_calls, 0)          AS service_level
+FROM (SELECT *, talk_time_seconds / phone_call_quantity AS total_duration_avg FROM call_days) AS c
 FULL OUTER JOIN sms_days AS s
     ON c.agent_id IS NOT DISTINCT FROM s.agent_id AND c.local_date = s.local_date;

@@ -23,6 +23,21 @@ mod embedded {
 
 pub use embedded::{DATA_TESTS, MIGRATIONS, VIEWS};
 
+/// Setting that records which views (by digest) a file was last given.
+const VIEWS_DIGEST_KEY: &str = "views_digest";
+
+/// A digest of every embedded view and macro, to tell whether a file's views are current.
+fn views_digest() -> String {
+    let mut all = Vec::new();
+    for (name, sql) in VIEWS {
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend_from_slice(sql.as_bytes());
+        all.push(0);
+    }
+    format!("{:016x}", load::stable_hash(&all))
+}
+
 /// Errors opening the store, each with what the user can do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -141,6 +156,30 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing file for queries (`report`, `sql`, `check`): read-only, after bringing
+    /// its views up to date when the file was last written by a callduck with other views (a
+    /// brief write open). A file that cannot be written is queried with the views it has.
+    pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
+        let store = Store::open_read_only(path)?;
+        let current = store.setting(VIEWS_DIGEST_KEY).ok().flatten();
+        if current.as_deref() == Some(views_digest().as_str()) {
+            return Ok(store);
+        }
+        drop(store);
+        match Store::open(path) {
+            Ok(writer) => drop(writer),
+            Err(StoreError::NotWritable { detail, .. }) => {
+                tracing::warn!(
+                    "{} was written by another callduck version and cannot be updated ({detail}); \
+                     querying the views it has",
+                    path.display()
+                );
+            }
+            Err(e) => return Err(e),
+        }
+        Store::open_read_only(path)
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -235,6 +274,8 @@ impl Store {
                 return Err(self.schema_error(&format!("view {name}"), detail));
             }
         }
+        self.set_setting(VIEWS_DIGEST_KEY, &views_digest())
+            .map_err(|e| self.schema_error("the views digest", format!("{e:#}")))?;
         Ok(())
     }
 

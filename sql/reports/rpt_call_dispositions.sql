@@ -1,0 +1,16 @@
+-- rpt_call_dispositions(from_date, to_date, agent := NULL): calls per disposition with ratings.
+--
+-- Grain: disposition ('(none)' when the agent set none). share = calls / all calls in the range;
+-- average_rating over rated calls only (rating 1-5 as JustCall serves it).
+CREATE OR REPLACE MACRO rpt_call_dispositions(from_date, to_date, agent := NULL) AS TABLE
+SELECT
+    coalesce(nullif(trim(disposition), ''), '(none)')                       AS disposition,
+    count(*)                                                                AS total_calls,
+    count(*) / sum(count(*)) OVER ()                                        AS share,
+    count(rating)                                                           AS rated_calls,
+    avg(rating)                                                             AS average_rating
+FROM stg_justcall__calls
+WHERE local_date BETWEEN from_date AND to_date
+  AND (agent IS NULL OR agent_email_key = lower(trim(agent)))
+GROUP BY ALL
+ORDER BY total_calls DESC, disposition;

@@ -1,0 +1,13 @@
+-- Customer turns: one per starting message, replies come after the turn starts, and a turn's
+-- reply is an outbound message to the same contact that is not bulk or automated.
+SELECT 'duplicate turn' AS problem, turn_sms_id FROM fct_sms_responses
+GROUP BY turn_sms_id HAVING count(*) > 1
+UNION ALL
+SELECT 'reply before turn', turn_sms_id FROM fct_sms_responses
+WHERE replied_at < turn_started_at OR first_response_seconds < 0
+UNION ALL
+SELECT 'reply is not a human outbound message', r.turn_sms_id FROM fct_sms_responses AS r
+WHERE r.is_responded AND NOT EXISTS (
+    SELECT 1 FROM stg_justcall__texts AS t
+    WHERE t.agent_id = r.agent_id AND t.contact_key = r.contact_key AND t.sent_at = r.replied_at
+      AND t.is_outbound AND NOT t.is_bulk_or_automated AND NOT t.is_deleted);
