@@ -236,3 +236,246 @@ fn demo_runs_end_to_end_without_credentials() {
     let check = callduck(&db).arg("check").output().unwrap();
     assert!(check.status.success(), "{}", text(&check));
 }
+
+fn json_rows(out: &Output) -> Vec<serde_json::Value> {
+    assert!(out.status.success(), "{}", text(out));
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).expect("a JSON array")
+}
+
+fn team_row(rows: &[serde_json::Value]) -> &serde_json::Value {
+    rows.iter()
+        .find(|r| r["is_team_total"] == true)
+        .expect("a team row")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_sql_and_settings_as_an_analyst_uses_them() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let out = against(&db, &sim, &config)
+        .args(["sync", "--backfill-days", "30"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    sim.shutdown();
+
+    // The leaderboard: one row per agent plus the team row, which is their sum.
+    let kpis = json_rows(
+        &callduck(&db)
+            .args(["report", "kpis", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(kpis.len(), config.agents + 1);
+    let team = team_row(&kpis);
+    let agent_sum: i64 = kpis
+        .iter()
+        .filter(|r| r["is_team_total"] == false)
+        .map(|r| r["total_calls"].as_i64().unwrap())
+        .sum();
+    assert_eq!(team["total_calls"].as_i64().unwrap(), agent_sum);
+    let ranks: Vec<i64> = kpis
+        .iter()
+        .filter_map(|r| r["call_rank"].as_i64())
+        .collect();
+    assert_eq!(ranks.first(), Some(&1));
+
+    // One agent, asked for in another case: the agent and a team row made of that agent alone.
+    let someone = kpis[0]["agent_email"].as_str().unwrap().to_uppercase();
+    let one = json_rows(
+        &callduck(&db)
+            .args(["report", "kpis", "-f", "json", "--agent", &someone])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(one.len(), 2);
+    assert_eq!(one[0]["total_calls"], one[1]["total_calls"]);
+    assert_eq!(one[0]["total_calls"], kpis[0]["total_calls"]);
+
+    // A bounded range in CSV: every row inside it, every column present.
+    let out = callduck(&db)
+        .args([
+            "report",
+            "agent-daily",
+            "--from",
+            "2026-11-10",
+            "--to",
+            "2026-11-12",
+            "-f",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    for column in [
+        "local_date",
+        "agent_email",
+        "phone_call_quantity",
+        "talk_time_minutes",
+        "sms_quantity",
+        "service_level",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == column),
+            "{column} in {header}"
+        );
+    }
+    let days: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    assert!(!days.is_empty());
+    assert!(
+        days.iter()
+            .all(|d| ("2026-11-10"..="2026-11-12").contains(d)),
+        "{days:?}"
+    );
+
+    // Tables for people.
+    let heat = callduck(&db).args(["report", "heatmap"]).output().unwrap();
+    assert!(
+        heat.status.success() && text(&heat).contains("Mon") && text(&heat).contains("23:00"),
+        "{}",
+        text(&heat)
+    );
+    let team_table = callduck(&db).args(["report", "team"]).output().unwrap();
+    assert!(
+        text(&team_table).contains("answer_rate") && text(&team_table).contains('%'),
+        "{}",
+        text(&team_table)
+    );
+
+    // Parquet is complete and readable by DuckDB.
+    let parquet = dir.path().join("kpis.parquet");
+    let out = callduck(&db)
+        .args(["report", "kpis", "-f", "parquet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("--output"), "{}", text(&out));
+    let out = callduck(&db)
+        .args(["report", "kpis", "-f", "parquet", "-o"])
+        .arg(&parquet)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let query = format!(
+        "SELECT count(*) AS n, sum(total_calls) AS calls FROM '{}'",
+        parquet.display()
+    );
+    let back = json_rows(
+        &callduck(&db)
+            .args(["sql", &query, "-f", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(back[0]["n"].as_i64().unwrap() as usize, kpis.len());
+    assert_eq!(back[0]["calls"].as_i64().unwrap(), 2 * agent_sum);
+
+    let count_calls = || {
+        json_rows(
+            &callduck(&db)
+                .args([
+                    "sql",
+                    "SELECT count(*) AS n FROM raw_justcall__calls",
+                    "-f",
+                    "json",
+                ])
+                .output()
+                .unwrap(),
+        )[0]["n"]
+            .as_i64()
+            .unwrap()
+    };
+    let calls_before = count_calls();
+
+    // Mistakes say what to fix, with a non-zero exit.
+    for (args, expected) in [
+        (
+            vec![
+                "report",
+                "kpis",
+                "--from",
+                "2026-11-12",
+                "--to",
+                "2026-11-10",
+            ],
+            "after",
+        ),
+        (
+            vec!["report", "kpis", "--agent", "nobody@nowhere.com"],
+            "no agent",
+        ),
+        (vec!["sql", "SELEC 1"], "syntax"),
+        (vec!["sql", "DELETE FROM raw_justcall__calls"], "read-only"),
+        (
+            vec!["settings", "set", "service_level_seconds", "soon"],
+            "whole number",
+        ),
+        (
+            vec!["settings", "set", "business_timezone", "Mars/Olympus"],
+            "IANA",
+        ),
+        (
+            vec!["settings", "set", "colour", "blue"],
+            "service_level_seconds",
+        ),
+    ] {
+        let out = callduck(&db).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).to_lowercase().contains(&expected.to_lowercase()),
+            "{args:?}: {}",
+            text(&out)
+        );
+    }
+    let out = callduck(&db)
+        .args(["report", "leaderboards"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap rejects unknown reports: {}",
+        text(&out)
+    );
+    assert_eq!(
+        count_calls(),
+        calls_before,
+        "`callduck sql` cannot modify the file"
+    );
+
+    // A stricter service level changes the KPI, through the file's settings.
+    let out = callduck(&db)
+        .args(["settings", "set", "service_level_seconds", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let strict = json_rows(
+        &callduck(&db)
+            .args(["report", "kpis", "-f", "json"])
+            .output()
+            .unwrap(),
+    );
+    let sl = |rows: &[serde_json::Value]| team_row(rows)["service_level"].as_f64().unwrap();
+    assert!(sl(&strict) < sl(&kpis), "{} < {}", sl(&strict), sl(&kpis));
+    let listed = callduck(&db).arg("settings").output().unwrap();
+    assert!(
+        text(&listed).contains("service_level_seconds") && text(&listed).contains(" 1 "),
+        "{}",
+        text(&listed)
+    );
+
+    // An empty file says how to fill it.
+    let empty = dir.path().join("empty.duckdb");
+    assert!(callduck(&empty)
+        .args(["settings", "set", "service_level_seconds", "20"])
+        .status()
+        .unwrap()
+        .success());
+    let out = callduck(&empty).args(["report", "kpis"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("callduck sync"), "{}", text(&out));
+}

@@ -13,6 +13,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::justcall::{JustCallClient, JustCallConfig, Stream};
+use crate::report::output::{Format, Output};
+use crate::report::{ReportName, ReportRequest};
 use crate::secret::Secret;
 use crate::simulator::{RateLimit, SimConfig, Simulator};
 use crate::store::Store;
@@ -64,6 +66,19 @@ pub enum Command {
     /// Needs no credentials and no network: the simulator serves a deterministic synthetic
     /// team on 127.0.0.1.
     Demo(DemoArgs),
+    /// Print an analyst report from the DuckDB file (table, csv, json or parquet).
+    ///
+    /// Each report is a table macro in sql/reports/ that any DuckDB client can call too, e.g.
+    /// `FROM rpt_call_kpis(DATE '2026-11-01', DATE '2026-11-30')`. Days are the agents' local days.
+    Report(ReportArgs),
+    /// Run any SQL query against the DuckDB file (read-only) and print the result.
+    ///
+    /// Views: stg_justcall__calls, stg_justcall__texts, stg_justcall__users, fct_agent_daily,
+    /// fct_sms_responses; macros: rpt_agent_daily, rpt_call_kpis, rpt_sms_summary,
+    /// rpt_call_heatmap, rpt_call_dispositions (see sql/README.md).
+    Sql(SqlArgs),
+    /// Show or change the file's settings (business time zone, service-level threshold).
+    Settings(SettingsArgs),
     /// Serve the JustCall simulator on loopback until interrupted (for trying callduck out).
     Simulate(SimulateArgs),
     /// Benchmarks, printing ratios against a reference run in the same process.
@@ -152,6 +167,115 @@ impl SyncArgs {
     }
 }
 
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| "expected a date YYYY-MM-DD".to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format (csv, json and parquet carry every column).
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of stdout (required for parquet).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Rows the table format prints at most.
+    #[arg(long, default_value_t = 200)]
+    pub max_rows: usize,
+}
+
+impl OutputArgs {
+    fn output(&self) -> Output {
+        Output {
+            format: self.format,
+            path: self.output.clone(),
+            max_rows: self.max_rows,
+            vertical: false,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report to print.
+    #[arg(value_enum)]
+    pub name: ReportName,
+    /// First local day (inclusive); default: 30 days before --to.
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Last local day (inclusive); default: the last day with activity in the file.
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+    /// Only this agent (JustCall email, any case).
+    #[arg(long)]
+    pub agent: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The query, e.g. "FROM rpt_call_kpis(DATE '2026-11-01', DATE '2026-11-30')".
+    pub query: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    #[command(subcommand)]
+    pub action: Option<SettingsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsAction {
+    /// Set a setting: business_timezone (IANA name) or service_level_seconds (1-3600).
+    Set { key: String, value: String },
+    /// Remove a setting (back to its default).
+    Unset { key: String },
+}
+
+/// Settings users may change, with their defaults and a validator.
+const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "business_timezone",
+        "UTC",
+        "IANA zone for agents without a usable zone of their own",
+    ),
+    (
+        "service_level_seconds",
+        "20",
+        "answered-within threshold of the service level, seconds",
+    ),
+];
+
+fn validate_setting(key: &str, value: &str) -> anyhow::Result<String> {
+    match key {
+        "business_timezone" => Ok(crate::store::tz::parse_zone(value)?.name().to_string()),
+        "service_level_seconds" => {
+            let n: u32 = value.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "service_level_seconds must be a whole number of seconds, got {value:?}"
+                )
+            })?;
+            anyhow::ensure!(
+                (1..=3600).contains(&n),
+                "service_level_seconds must be between 1 and 3600, got {n}"
+            );
+            Ok(n.to_string())
+        }
+        other => anyhow::bail!(
+            "unknown setting {other:?}: settings are {}",
+            SETTINGS
+                .iter()
+                .map(|(k, _, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SimArgs {
     /// Seed of the synthetic data set (same seed, same data).
@@ -230,7 +354,12 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
+            // duckdb-rs adds an "Error code N: Unknown error code" cause that tells users nothing.
+            for cause in err
+                .chain()
+                .skip(1)
+                .filter(|c| !c.to_string().starts_with("Error code "))
+            {
                 eprintln!("  caused by: {cause}");
             }
             ExitCode::FAILURE
@@ -299,8 +428,61 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", crate::status::render(&store)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report(args) => {
+            let store = Store::open_for_reading(&cli.db)?;
+            let request = ReportRequest {
+                name: args.name,
+                from: args.from,
+                to: args.to,
+                agent: args.agent.clone(),
+                default_days: 30,
+            };
+            crate::report::run_report(&store, &request, &args.output.output())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sql(args) => {
+            let store = Store::open_for_reading(&cli.db)?;
+            crate::report::run_sql(&store, &args.query, &args.output.output())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Settings(args) => {
+            match args.action {
+                None => {
+                    let store = Store::open_read_only(&cli.db)?;
+                    for (key, default, help) in SETTINGS {
+                        let value = store.setting(key)?;
+                        let shown = value
+                            .as_deref()
+                            .map_or(format!("{default} (default)"), str::to_string);
+                        println!("{key:<22} {shown:<24} {help}");
+                    }
+                }
+                Some(SettingsAction::Set { key, value }) => {
+                    let value = validate_setting(&key, &value)?;
+                    let store = Store::open(&cli.db)?;
+                    store.set_setting(&key, &value)?;
+                    if key == "business_timezone" {
+                        store.ensure_time_zones([value.as_str()])?;
+                    }
+                    println!("{key} = {value}");
+                }
+                Some(SettingsAction::Unset { key }) => {
+                    anyhow::ensure!(
+                        SETTINGS.iter().any(|(k, _, _)| *k == key),
+                        "unknown setting {key:?}"
+                    );
+                    let store = Store::open(&cli.db)?;
+                    store.conn().execute(
+                        "DELETE FROM callduck_settings WHERE setting_key = ?",
+                        [&key],
+                    )?;
+                    println!("{key} back to its default");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check => {
-            let store = Store::open_read_only(&cli.db)?;
+            let store = Store::open_for_reading(&cli.db)?;
             let failures = store.run_data_tests()?;
             let total = crate::store::DATA_TESTS.len();
             for (name, rows, sample) in &failures {

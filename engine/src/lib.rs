@@ -6,6 +6,7 @@
 //!   benchmarks and `callduck demo`;
 //! * [`store`]: the DuckDB file: embedded schema and views from `sql/`, bulk upserts, quarantine;
 //! * [`sync`]: incremental ingest of users, calls and SMS into the store;
+//! * [`report`]: the analysts' reports and ad-hoc SQL over the store's views;
 //! * [`cli`], [`demo`], [`status`], [`bench`]: the `callduck` command.
 //!
 //! Record types and metric definitions live in the `callduck-metrics` crate (`wasm/`), shared
@@ -15,6 +16,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod justcall;
+pub mod report;
 pub mod secret;
 pub mod simulator;
 pub mod status;

@@ -1,0 +1,216 @@
+//! `callduck report` and `callduck sql`: the analysts' views, printed from the DuckDB file.
+//!
+//! Every report is one of the `rpt_*` table macros in `sql/reports/` (which analysts can call from
+//! any DuckDB client), so the binary and the SQL never disagree. The table format shows each
+//! report's headline columns; csv, json and parquet carry every column.
+
+pub mod output;
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use clap::ValueEnum;
+
+use crate::store::Store;
+use output::{quote, Format, Output};
+
+/// The reports `callduck report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportName {
+    /// One row per agent and local day: calls, outcomes, talk time, SMS (rpt_agent_daily).
+    AgentDaily,
+    /// Per-agent leaderboard with call-centre KPIs and a team total row (rpt_call_kpis).
+    Kpis,
+    /// Team totals over the range: calls, KPIs and SMS in one column (rpt_call_kpis + rpt_sms_summary).
+    Team,
+    /// SMS sent, received, response rate and first-response time per agent (rpt_sms_summary).
+    Sms,
+    /// Calls per local weekday and hour (rpt_call_heatmap).
+    Heatmap,
+    /// Calls per disposition with ratings (rpt_call_dispositions).
+    Dispositions,
+}
+
+/// A report request: which report, over which local days, for which agent.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub name: ReportName,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Agent email (case-insensitive); all agents when `None`.
+    pub agent: Option<String>,
+    /// Days the default range covers when `from` is not given.
+    pub default_days: i64,
+}
+
+/// The inclusive local-day range a report covers: `to` defaults to the last day with activity in
+/// the file, `from` to `default_days` before it.
+pub fn resolve_range(store: &Store, req: &ReportRequest) -> anyhow::Result<(NaiveDate, NaiveDate)> {
+    let to = match req.to {
+        Some(to) => to,
+        None => store
+            .conn()
+            .query_row("SELECT max(local_date) FROM fct_agent_daily", [], |r| r.get::<_, Option<NaiveDate>>(0))?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{} holds no calls or SMS yet: run `callduck sync` first (or give --from and --to)",
+                    store.path().display()
+                )
+            })?,
+    };
+    let from = req
+        .from
+        .unwrap_or(to - chrono::Duration::days(req.default_days - 1));
+    anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    Ok((from, to))
+}
+
+/// The macro call behind a report, with all its columns.
+fn source(macro_name: &str, from: NaiveDate, to: NaiveDate, agent: Option<&str>) -> String {
+    let agent = agent.map_or_else(|| "NULL".to_string(), quote);
+    format!("{macro_name}(DATE '{from}', DATE '{to}', agent := {agent})")
+}
+
+/// The SQL of a report in `format`: every column for machine formats, the headline for tables.
+pub fn report_sql(
+    name: ReportName,
+    from: NaiveDate,
+    to: NaiveDate,
+    agent: Option<&str>,
+    format: Format,
+) -> String {
+    let table = format == Format::Table;
+    match name {
+        ReportName::AgentDaily => {
+            let src = source("rpt_agent_daily", from, to, agent);
+            if table {
+                format!(
+                    "SELECT local_date, agent_email, phone_call_quantity AS calls, inbound_calls AS inbound,
+                            outbound_calls AS outbound, completed_calls AS completed, missed_calls AS missed,
+                            talk_time_minutes AS talk_min, sms_quantity AS sms_sent, answer_rate
+                     FROM {src}"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::Kpis => {
+            let src = source("rpt_call_kpis", from, to, agent);
+            if table {
+                format!(
+                    "SELECT coalesce(CAST(call_rank AS VARCHAR), '') AS rank, agent_email AS agent,
+                            total_calls AS calls, inbound_calls AS inbound, outbound_calls AS outbound,
+                            completed_calls AS completed, missed_calls AS missed, talk_time_minutes AS talk_min,
+                            answer_rate, voicemail_rate, abandon_rate,
+                            average_handle_seconds AS aht_s, average_speed_of_answer_seconds AS asa_s,
+                            service_level
+                     FROM {src}"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::Team => {
+            let calls = source("rpt_call_kpis", from, to, agent);
+            let sms = source("rpt_sms_summary", from, to, agent);
+            let query = format!(
+                "SELECT k.* EXCLUDE (agent_id, agent_email, is_team_total, call_rank),
+                        s.* EXCLUDE (agent_id, agent_email, is_team_total)
+                 FROM (FROM {calls} WHERE is_team_total) AS k
+                 FULL OUTER JOIN (FROM {sms} WHERE is_team_total) AS s ON true"
+            );
+            // (The table format prints this one row vertically: see `run_report`.)
+            query
+        }
+        ReportName::Sms => {
+            let src = source("rpt_sms_summary", from, to, agent);
+            if table {
+                format!(
+                    "SELECT agent_email AS agent, sms_sent AS sent, sms_received AS received,
+                            sms_bulk_or_automated_sent AS bulk_or_auto, sms_delivery_failed AS failed,
+                            contacts_messaged, contacts_replied, response_rate,
+                            median_first_response_seconds AS median_first_reply_s,
+                            average_first_response_seconds AS avg_first_reply_s
+                     FROM {src}"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::Heatmap => {
+            let src = source("rpt_call_heatmap", from, to, agent);
+            if table {
+                // Hours down, weekdays across: fits a terminal.
+                let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| format!("coalesce(sum(total_calls) FILTER (WHERE local_weekday = {}), 0) AS {d}", i + 1))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "SELECT printf('%02d:00', h.local_hour) AS hour, {days}, coalesce(sum(total_calls), 0) AS total
+                     FROM range(24) AS h(local_hour) LEFT JOIN {src} AS c USING (local_hour)
+                     GROUP BY h.local_hour ORDER BY h.local_hour"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::Dispositions => {
+            format!("FROM {}", source("rpt_call_dispositions", from, to, agent))
+        }
+    }
+}
+
+/// Runs one report against `store`.
+pub fn run_report(store: &Store, req: &ReportRequest, out: &Output) -> anyhow::Result<()> {
+    let (from, to) = resolve_range(store, req)?;
+    if let Some(agent) = &req.agent {
+        let known: bool = store.conn().query_row(
+            "SELECT count(*) > 0 FROM fct_agent_daily WHERE agent_email_key = lower(trim(?))",
+            [agent],
+            |r| r.get(0),
+        )?;
+        anyhow::ensure!(
+            known,
+            "no agent with email {agent:?} in {}: `callduck sql \"SELECT DISTINCT agent_email_key FROM fct_agent_daily\"` lists them",
+            store.path().display()
+        );
+    }
+    let sql = report_sql(req.name, from, to, req.agent.as_deref(), out.format);
+    if out.format == Format::Table {
+        let name = req
+            .name
+            .to_possible_value()
+            .expect("report names are values")
+            .get_name()
+            .to_string();
+        println!(
+            "{name}: local days {from} to {to}, {}",
+            req.agent
+                .as_deref()
+                .map_or("all agents".to_string(), |a| format!("agent {a}"))
+        );
+    }
+    let out = Output {
+        vertical: req.name == ReportName::Team,
+        ..out.clone()
+    };
+    out.write(store.conn(), &sql).with_context(|| {
+        format!(
+            "report {}",
+            req.name
+                .to_possible_value()
+                .expect("report names are values")
+                .get_name()
+        )
+    })
+}
+
+/// Runs an analyst's query (`callduck sql`): the file is opened read-only.
+pub fn run_sql(store: &Store, query: &str, out: &Output) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !query.trim().is_empty(),
+        "the query is empty: e.g. callduck sql \"FROM fct_agent_daily LIMIT 10\""
+    );
+    out.write(store.conn(), query)
+}
