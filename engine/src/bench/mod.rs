@@ -5,6 +5,10 @@
 //!   the same table shape, in the same process. Prints the ratio and peak memory of each.
 //! * `sync`: end-to-end sync of N calls from the simulator over loopback HTTP; with
 //!   `--rate-per-minute`, also the time versus the minimum the limit allows, and the 429 count.
+//! * `views`: the daily agent metrics and KPI views over N generated calls versus hand-written
+//!   GROUP BY queries computing the same numbers, in the same file ([`views`]).
+
+mod views;
 
 use std::io::{BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -57,6 +61,18 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The SQL views over N calls versus hand-written GROUP BY queries for the same numbers.
+    Views {
+        /// Number of calls generated straight into the raw table (50 agents, 90 days).
+        #[arg(long, default_value_t = 10_000_000)]
+        calls: usize,
+        /// Timed runs of each query (the best is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Runs the chosen benchmark and prints its report.
@@ -65,6 +81,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     match args.which {
+        BenchCommand::Views { calls, runs, dir } => {
+            let dir = WorkDir::new(dir)?;
+            views::bench_views(calls, runs.max(1), dir.path())
+        }
         BenchCommand::Load {
             records,
             batch_records,
@@ -131,11 +151,20 @@ fn reset_peak_rss() {
 
 /// Peak resident memory since the last reset, in MiB (Linux `VmHWM`).
 fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+/// Resident memory now, in MiB (Linux `VmRSS`): the baseline a phase starts from.
+fn rss_mib() -> f64 {
+    status_mib("VmRSS:")
+}
+
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
@@ -229,6 +258,7 @@ async fn bench_load(records: usize, batch_records: usize, dir: &Path) -> anyhow:
     let _ = std::fs::remove_file(&ref_db);
     let store = Store::open(&ref_db)?;
     reset_peak_rss();
+    let reference_base = rss_mib();
     let t = Instant::now();
     store
         .conn()
@@ -247,6 +277,7 @@ async fn bench_load(records: usize, batch_records: usize, dir: &Path) -> anyhow:
     let _ = std::fs::remove_file(&ours_db);
     let mut store = Store::open(&ours_db)?;
     reset_peak_rss();
+    let ours_base = rss_mib();
     let t = Instant::now();
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Loaded<Call>>, Vec<Rejected>)>(2);
     let reader = {
@@ -299,10 +330,10 @@ async fn bench_load(records: usize, batch_records: usize, dir: &Path) -> anyhow:
     let ours_mem = peak_rss_mib();
     drop(store);
 
-    println!("  DuckDB read_ndjson_objects → table : {:>7.2}s  {:>9.0} rec/s  peak RSS {:>6.0} MiB  ({ref_count} rows)",
-        reference.as_secs_f64(), n as f64 / reference.as_secs_f64(), reference_mem);
-    println!("  callduck parse + Arrow + upsert    : {:>7.2}s  {:>9.0} rec/s  peak RSS {:>6.0} MiB  ({written} rows)",
-        ours.as_secs_f64(), n as f64 / ours.as_secs_f64(), ours_mem);
+    println!("  DuckDB read_ndjson_objects → table : {:>7.2}s  {:>9.0} rec/s  peak RSS {:>6.0} MiB (from {:.0})  ({ref_count} rows)",
+        reference.as_secs_f64(), n as f64 / reference.as_secs_f64(), reference_mem, reference_base);
+    println!("  callduck parse + Arrow + upsert    : {:>7.2}s  {:>9.0} rec/s  peak RSS {:>6.0} MiB (from {:.0})  ({written} rows)",
+        ours.as_secs_f64(), n as f64 / ours.as_secs_f64(), ours_mem, ours_base);
     println!(
         "  ratio callduck / DuckDB reader     : {:.2} (≤ 1.0 means at least as fast)",
         ours.as_secs_f64() / reference.as_secs_f64()
