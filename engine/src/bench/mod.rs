@@ -262,7 +262,10 @@ async fn bench_load(records: usize, batch_records: usize, dir: &Path) -> anyhow:
     let t = Instant::now();
     store
         .conn()
-        .execute_batch(&read_json_sql(&ndjson))
+        .execute_batch(&format!(
+            "{}; CHECKPOINT;",
+            read_json_sql(&ndjson).trim_end().trim_end_matches(';')
+        ))
         .context("DuckDB read_ndjson_objects")?;
     let reference = t.elapsed();
     let reference_mem = peak_rss_mib();
@@ -323,6 +326,7 @@ async fn bench_load(records: usize, batch_records: usize, dir: &Path) -> anyhow:
         let out = store.write_batch(&ok, &bad, None)?;
         written += out.new;
     }
+    store.checkpoint()?; // as `callduck sync` does at the end: the reference's table is checkpointed too
     reader
         .join()
         .map_err(|_| anyhow::anyhow!("reader thread panicked"))??;

@@ -463,7 +463,7 @@ impl Store {
             let (lo, hi) = (keep[0].record.id(), keep[keep.len() - 1].record.id());
             conn.execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE callduck_changes AS
-                 SELECT s.*, t.first_synced_at AS prev_first_synced_at, t.{key} IS NULL AS is_new
+                 SELECT s.{key}, t.first_synced_at AS prev_first_synced_at, t.{key} IS NULL AS is_new
                  FROM {stage} AS s
                  LEFT JOIN (SELECT {key}, record_hash, first_synced_at FROM {table}
                             WHERE {key} BETWEEN {lo} AND {hi}) AS t ON t.{key} = s.{key}
@@ -484,10 +484,10 @@ impl Store {
                 conn.execute(
                     &format!(
                         "INSERT INTO {table} BY NAME
-                         SELECT * EXCLUDE (prev_first_synced_at, is_new),
-                                coalesce(prev_first_synced_at, ?) AS first_synced_at,
+                         SELECT s.*,
+                                coalesce(c.prev_first_synced_at, ?) AS first_synced_at,
                                 ? AS updated_at
-                         FROM callduck_changes"
+                         FROM {stage} AS s JOIN callduck_changes AS c USING ({key})"
                     ),
                     params![now, now],
                 )?;

@@ -308,6 +308,9 @@ pub async fn run_sync(
             if result.is_ok() {
                 result = writer.flush_all();
             }
+            if result.is_ok() {
+                result = writer.store.checkpoint();
+            }
             (writer, result)
         })
         .context("starting the writer thread")?;
