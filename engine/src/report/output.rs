@@ -121,7 +121,7 @@ pub fn render_table(conn: &Connection, query: &str, max_rows: usize) -> anyhow::
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_header(columns.iter().map(|c| Cell::new(c)));
+    table.set_header(columns.iter().map(Cell::new));
     let mut shown = 0usize;
     let mut total = 0usize;
     while let Some(row) = rows.next()? {
