@@ -2,12 +2,35 @@
 //!
 //! * [`records`]: JustCall v2.1 users, calls and SMS, parsed leniently ([`lenient`]).
 //! * [`metrics`]: metric definitions with SQL twins in `sql/`, kept equal by the differential test.
+//! * [`options`]: date range, agent, direction and time zones ([`tz`]) shared by every function.
+//! * [`calls`], [`sms`], [`goals`], [`pace`]: call metrics, SMS metrics, daily goal metrics per
+//!   user and day, and the dashboard's goal pace, over records as the API returns them.
+//! * [`columnar`]: the same metrics over typed columns (a million calls in milliseconds), and the
+//!   binary batch file `callduck export dashboard` writes.
+//! * [`fuzzy`]: customer-name normalisation and Jaro-Winkler search.
+//! * [`synth`]: deterministic awkward test data.
 //!
-//! No JavaScript types appear here; the `#[wasm_bindgen]` layer sits on top of this core.
+//! No JavaScript types appear in the core; the `#[wasm_bindgen]` layer (`bindings`, compiled for
+//! `wasm32` only) sits on top of it and converts [`MetricsError`] to `JsError` at the boundary.
 
+pub mod calls;
+pub mod columnar;
+pub mod error;
+pub mod fuzzy;
+pub mod goals;
 pub mod lenient;
 pub mod metrics;
+pub mod options;
+pub mod pace;
 pub mod records;
+pub mod sms;
+pub mod synth;
+pub mod tz;
 
+#[cfg(target_arch = "wasm32")]
+pub mod bindings;
+
+pub use error::MetricsError;
 pub use metrics::{CallOutcome, DailyGoalMetrics, JustCallMetrics};
+pub use options::{Filter, MetricsOptions};
 pub use records::{Call, CallDuration, CallInfo, Direction, Media, Sms, SmsInfo, User};

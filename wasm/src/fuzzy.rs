@@ -1,0 +1,295 @@
+//! Fuzzy customer matching: name normalisation and Jaro-Winkler scoring, shared by the browser's
+//! `searchCustomers` and (later) the engine's CRM matcher, so both rank the same way.
+//!
+//! Customer names come from Copper and Fishbowl: often ALL CAPS, with punctuation, legal suffixes
+//! and `|`-separated parts (`"BTG Distro | TCC LLC"`). Normalisation ([`normalize_name`]):
+//! lower-case; `&` → `and`; `.` and `'` removed (so `L.L.C.` → `llc`, `O'Brien` → `obrien`); every
+//! other non-alphanumeric character → space; whitespace collapsed; trailing legal suffixes
+//! ([`LEGAL_SUFFIXES`]) dropped, repeatedly, keeping at least one word. A name is split on `|`
+//! into parts ([`name_parts`]) that are scored separately, along with the whole name.
+//!
+//! Score ([`score_parts`]): the best `strsim::jaro_winkler` over (query part × candidate part),
+//! in `[0, 1]`; 1 means equal after normalisation.
+//!
+//! Phone numbers ([`normalize_phone`]) reduce to their digits, without the NANP country code, so
+//! `+1 (347) 469-9543`, `13474699543` and `347-469-9543` are one contact.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Legal-form words removed from the end of a name (after normalisation).
+pub const LEGAL_SUFFIXES: &[&str] = &[
+    "llc",
+    "inc",
+    "co",
+    "ltd",
+    "corp",
+    "corporation",
+    "incorporated",
+    "company",
+    "limited",
+    "llp",
+    "lp",
+    "pllc",
+    "plc",
+];
+
+/// Normalises a company or person name (see the module docs); `""` when nothing is left.
+pub fn normalize_name(name: &str) -> String {
+    let mut cleaned = String::with_capacity(name.len());
+    for ch in name.chars() {
+        match ch {
+            '.' | '\'' | '’' => {}
+            '&' => cleaned.push_str(" and "),
+            c if c.is_alphanumeric() => cleaned.extend(c.to_lowercase()),
+            _ => cleaned.push(' '),
+        }
+    }
+    let mut words: Vec<&str> = cleaned.split_whitespace().collect();
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_SUFFIXES.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// The normalised parts of a name: each `|`-separated part, then the whole name when it has more
+/// than one part; empty parts dropped, duplicates removed.
+pub fn name_parts(name: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for p in name.split('|').map(normalize_name) {
+        if !p.is_empty() && !parts.contains(&p) {
+            parts.push(p);
+        }
+    }
+    if parts.len() > 1 {
+        let whole = normalize_name(&name.replace('|', " "));
+        if !whole.is_empty() && !parts.contains(&whole) {
+            parts.push(whole);
+        }
+    }
+    parts
+}
+
+/// Best Jaro-Winkler similarity over every pair of parts, with the index of the candidate part
+/// that gave it; `(0.0, 0)` when either side is empty.
+pub fn score_parts(query: &[String], candidate: &[String]) -> (f64, usize) {
+    let mut best = (0.0, 0);
+    for q in query {
+        for (i, c) in candidate.iter().enumerate() {
+            let s = strsim::jaro_winkler(q, c);
+            if s > best.0 {
+                best = (s, i);
+            }
+        }
+    }
+    best
+}
+
+/// Similarity of two raw names in `[0, 1]`.
+pub fn score_names(query: &str, candidate: &str) -> f64 {
+    score_parts(&name_parts(query), &name_parts(candidate)).0
+}
+
+/// Digits of a phone number without a leading NANP `1` on 11-digit numbers; `None` when there
+/// are no digits.
+pub fn normalize_phone(number: &str) -> Option<String> {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    if digits.len() == 11 && digits.starts_with('1') {
+        return Some(digits[1..].to_owned());
+    }
+    Some(digits)
+}
+
+/// A customer to search: an id (number or string) and a display name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    #[serde(deserialize_with = "id_string")]
+    pub id: String,
+    #[serde(default, deserialize_with = "name_string")]
+    pub name: String,
+}
+
+fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    crate::lenient::opt_string(d)?.ok_or_else(|| serde::de::Error::custom("a customer needs an id"))
+}
+
+fn name_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(crate::lenient::opt_string(d)?.unwrap_or_default())
+}
+
+/// One search hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerMatch {
+    pub id: String,
+    pub name: String,
+    /// Jaro-Winkler similarity in `[0, 1]`.
+    pub score: f64,
+    /// The normalised part of the name that matched best.
+    pub matched: String,
+}
+
+/// Search options.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct SearchOptions {
+    /// Most hits returned.
+    pub limit: usize,
+    /// Hits scoring below this are dropped.
+    pub min_score: f64,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            min_score: 0.75,
+        }
+    }
+}
+
+/// Customers with their names normalised once, for repeated searches.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerIndex {
+    customers: Vec<Customer>,
+    parts: Vec<Vec<String>>,
+}
+
+impl CustomerIndex {
+    pub fn new(customers: Vec<Customer>) -> CustomerIndex {
+        let parts = customers.iter().map(|c| name_parts(&c.name)).collect();
+        CustomerIndex { customers, parts }
+    }
+
+    pub fn len(&self) -> usize {
+        self.customers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+
+    /// The best `limit` customers scoring at least `min_score`, best first; ties keep the
+    /// customers' order.
+    pub fn search(&self, query: &str, options: SearchOptions) -> Vec<CustomerMatch> {
+        let q = name_parts(query);
+        if q.is_empty() || options.limit == 0 {
+            return Vec::new();
+        }
+        let mut hits: Vec<(f64, usize, usize)> = self
+            .parts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, parts)| {
+                let (score, part) = score_parts(&q, parts);
+                (score >= options.min_score && score > 0.0).then_some((score, i, part))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        hits.truncate(options.limit);
+        hits.into_iter()
+            .map(|(score, i, part)| CustomerMatch {
+                id: self.customers[i].id.clone(),
+                name: self.customers[i].name.clone(),
+                score,
+                matched: self.parts[i][part].clone(),
+            })
+            .collect()
+    }
+}
+
+/// One-shot search over a customer list.
+pub fn search_customers(
+    query: &str,
+    customers: Vec<Customer>,
+    options: SearchOptions,
+) -> Vec<CustomerMatch> {
+    CustomerIndex::new(customers).search(query, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_names() {
+        assert_eq!(normalize_name("ACME SUPPLY CO., INC."), "acme supply");
+        assert_eq!(normalize_name("Smith & Sons, L.L.C."), "smith and sons");
+        assert_eq!(normalize_name("O'Brien's Market"), "obriens market");
+        assert_eq!(normalize_name("  Inc  "), "inc");
+        assert_eq!(normalize_name("Co-Op Foods Ltd"), "co op foods");
+        assert_eq!(normalize_name("!!!"), "");
+    }
+
+    #[test]
+    fn splits_on_pipes() {
+        assert_eq!(
+            name_parts("BTG Distro | TCC LLC"),
+            vec!["btg distro", "tcc", "btg distro tcc"]
+        );
+        assert_eq!(name_parts("Plain Name"), vec!["plain name"]);
+        assert!(name_parts(" | ").is_empty());
+    }
+
+    #[test]
+    fn scores_parts_separately() {
+        assert_eq!(score_names("TCC", "BTG Distro | TCC LLC"), 1.0);
+        assert_eq!(
+            score_names("acme supply company", "ACME SUPPLY CO., INC."),
+            1.0
+        );
+        assert!(score_names("Acme Suply", "ACME SUPPLY INC") > 0.9);
+        assert!(score_names("Zebra Farms", "ACME SUPPLY INC") < 0.6);
+        assert_eq!(score_names("", "x"), 0.0);
+    }
+
+    #[test]
+    fn search_ranks_and_limits() {
+        let customers: Vec<Customer> = serde_json::from_str(
+            r#"[{"id": 1, "name": "ACME SUPPLY CO., INC."},
+                {"id": "2", "name": "BTG Distro | TCC LLC"},
+                {"id": 3, "name": "Acme Supplies Ltd"},
+                {"id": 4, "name": "Green Leaf Wellness"},
+                {"id": 5, "name": null}]"#,
+        )
+        .unwrap();
+        let index = CustomerIndex::new(customers);
+        let hits = index.search("Acme Supply", SearchOptions::default());
+        assert_eq!(
+            hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            ["1", "3"]
+        );
+        assert_eq!(hits[0].score, 1.0);
+        assert_eq!(hits[0].matched, "acme supply");
+        let hits = index.search(
+            "tcc",
+            SearchOptions {
+                limit: 1,
+                min_score: 0.5,
+            },
+        );
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            (hits[0].id.as_str(), hits[0].matched.as_str()),
+            ("2", "tcc")
+        );
+        assert!(index.search("   ", SearchOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn normalises_phones() {
+        for raw in [
+            "347-469-9543",
+            "(347) 469-9543",
+            "+13474699543",
+            "13474699543",
+            "3474699543",
+        ] {
+            assert_eq!(normalize_phone(raw).as_deref(), Some("3474699543"), "{raw}");
+        }
+        assert_eq!(normalize_phone("1681381XXXX").as_deref(), Some("1681381"));
+        assert_eq!(normalize_phone("n/a"), None);
+    }
+}
