@@ -7,14 +7,18 @@
 //! * [`store`]: the DuckDB file: embedded schema and views from `sql/`, bulk upserts, quarantine;
 //! * [`sync`]: incremental ingest of users, calls and SMS into the store;
 //! * [`report`]: the analysts' reports and ad-hoc SQL over the store's views;
+//! * [`firestore`]: the Firestore sink: daily metrics and goals for the goals dashboard;
+//! * [`backoff`]: capped exponential backoff with jitter, for every HTTP client;
 //! * [`cli`], [`demo`], [`status`], [`bench`]: the `callduck` command.
 //!
 //! Record types and metric definitions live in the `callduck-metrics` crate (`wasm/`), shared
 //! with the browser module.
 
+pub mod backoff;
 pub mod bench;
 pub mod cli;
 pub mod demo;
+pub mod firestore;
 pub mod justcall;
 pub mod report;
 pub mod secret;

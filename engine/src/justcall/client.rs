@@ -22,12 +22,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::backoff::Backoff;
 use super::config::JustCallConfig;
 use super::error::{chain, truncate, JustCallError};
 use super::rate_limit::{Pacer, Permit, RateLimitHeaders};
 use super::retry::{classify_status, classify_transport, Decision};
 use super::Stream;
+use crate::backoff::Backoff;
 
 /// The longest window one list request may span (`to − from`); longer ones get HTTP 400.
 pub const MAX_WINDOW_DAYS: i64 = 90;

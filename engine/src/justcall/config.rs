@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use super::backoff::BackoffConfig;
 use super::error::JustCallError;
+use crate::backoff::BackoffConfig;
 use crate::secret::Secret;
 
 /// The production API.

@@ -18,18 +18,18 @@
 //! * `config.rs`: [`JustCallConfig`], read from the environment and validated;
 //! * `error.rs`: [`JustCallError`], which names the request and never the credentials;
 //! * `retry.rs`: retry policy only: which outcomes are retried, and after how long for 429;
-//! * `backoff.rs`: backoff only: how long to wait before the next attempt;
+//! * backoff (how long to wait before the next attempt) is `crate::backoff`, shared with the
+//!   Firestore sink;
 //! * `rate_limit.rs`: the rate-limit headers and pacing before each request;
 //! * `client.rs`: [`JustCallClient`]: requests, the envelope, pages, windows and statistics.
 
-mod backoff;
 mod client;
 mod config;
 mod error;
 mod rate_limit;
 mod retry;
 
-pub use backoff::{Backoff, BackoffConfig, Jitter};
+pub use crate::backoff::{Backoff, BackoffConfig, Jitter};
 pub use client::{
     windows, ClientEvent, ClientStats, JustCallClient, Page, Window, MAX_WINDOW_DAYS,
 };

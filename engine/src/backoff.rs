@@ -6,7 +6,8 @@
 //! * [`Jitter::Decorrelated`]: `min(max, random(base, previous × 3))`, starting from `base`, so
 //!   every wait is at least `base` and the waits of many clients drift apart.
 //!
-//! Whether to retry at all, and the waits a 429 dictates, belong to `retry.rs`. The random source
+//! Whether to retry at all, and the waits a 429 dictates, belong to each client's retry policy
+//! (`justcall/retry.rs`, `firestore/retry.rs`). The random source
 //! is a parameter, so a seeded rng makes the sequence reproducible in tests.
 
 use std::time::Duration;
