@@ -77,6 +77,8 @@ pub enum Command {
     /// fct_sms_responses; macros: rpt_agent_daily, rpt_call_kpis, rpt_sms_summary,
     /// rpt_call_heatmap, rpt_call_dispositions (see sql/README.md).
     Sql(SqlArgs),
+    /// Export daily metrics to the goals dashboard (Firestore).
+    Export(ExportArgs),
     /// Show or change the file's settings (business time zone, service-level threshold).
     Settings(SettingsArgs),
     /// Serve the JustCall simulator on loopback until interrupted (for trying callduck out).
@@ -149,6 +151,13 @@ pub struct SyncArgs {
     /// Requests per JustCall call: give up after this many attempts.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub max_attempts: u32,
+    /// After syncing, export daily metrics to Firestore (as `callduck export firestore` would,
+    /// with its defaults; needs FIRESTORE_EMULATOR_HOST or GOOGLE_APPLICATION_CREDENTIALS).
+    #[arg(long, env = "CALLDUCK_EXPORT_FIRESTORE")]
+    pub export_firestore: bool,
+    /// Project for --export-firestore (default: FIRESTORE_PROJECT_ID or the key file's).
+    #[arg(long, requires = "export_firestore")]
+    pub firestore_project: Option<String>,
 }
 
 impl SyncArgs {
@@ -220,6 +229,99 @@ pub struct SqlArgs {
     pub query: String,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub target: ExportTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportTarget {
+    /// Write `metrics/{uid}_{type}_{day}_justcall` documents for the goals dashboard.
+    ///
+    /// Agents map to the dashboard's `users` by email (trimmed, any case). Only documents whose
+    /// content changed since the last export are written (ledger in the DuckDB file); days whose
+    /// activity vanished are written with value 0. Emulator: FIRESTORE_EMULATOR_HOST; production:
+    /// GOOGLE_APPLICATION_CREDENTIALS (service-account key).
+    Firestore(FirestoreExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FirestoreExportArgs {
+    /// Google Cloud project id (default: FIRESTORE_PROJECT_ID, else the key file's project).
+    #[arg(long, env = "FIRESTORE_PROJECT_ID")]
+    pub project: Option<String>,
+    /// First local day to export (default: the first day in the file).
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<NaiveDate>,
+    /// Last local day to export (default: the last day in the file).
+    #[arg(long, value_parser = parse_date)]
+    pub until: Option<NaiveDate>,
+    /// Metric types to write.
+    #[arg(long, value_delimiter = ',', default_values = crate::firestore::export::METRIC_TYPES)]
+    pub types: Vec<String>,
+    /// Print what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not recompute `current` of the affected goals.
+    #[arg(long)]
+    pub no_goals: bool,
+    /// Read dashboard users from this JSON file ([{"id", "email", "name"}]) instead of Firestore.
+    #[arg(long)]
+    pub users_file: Option<PathBuf>,
+    /// Compute goals' current periods for this day (default: today in the business time zone).
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Attempts per request (and per failed write) before giving up.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+}
+
+impl FirestoreExportArgs {
+    fn options(&self, progress: bool) -> crate::firestore::export::ExportOptions {
+        crate::firestore::export::ExportOptions {
+            since: self.since,
+            until: self.until,
+            metric_types: self.types.clone(),
+            dry_run: self.dry_run,
+            update_goals: !self.no_goals,
+            users_file: self.users_file.clone(),
+            as_of: self.as_of,
+            progress,
+        }
+    }
+
+    /// The client, or `None` for a dry run from a users file without any Firestore settings.
+    fn client(&self) -> anyhow::Result<Option<crate::firestore::FirestoreClient>> {
+        let config = crate::firestore::FirestoreConfig::from_env(self.project.clone());
+        match config {
+            Err(e) if self.dry_run && self.users_file.is_some() => {
+                tracing::debug!("dry run without Firestore: {e}");
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+            Ok(mut config) => {
+                config.max_attempts = self.max_attempts;
+                Ok(Some(crate::firestore::FirestoreClient::new(config)?))
+            }
+        }
+    }
+}
+
+/// Runs a Firestore export against an open store and prints its summary.
+pub async fn export_firestore(
+    store: &Store,
+    args: &FirestoreExportArgs,
+    progress: bool,
+) -> anyhow::Result<()> {
+    let client = args.client()?;
+    let summary =
+        crate::firestore::export::run_export(store, client.as_ref(), &args.options(progress))
+            .await?;
+    print!("{}", crate::firestore::export::render_summary(&summary));
+    Ok(())
 }
 
 #[derive(Debug, Args)]
@@ -418,9 +520,38 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let client = JustCallClient::new(config)?;
             let store = Store::open(&cli.db)?;
             let options = args.options(progress);
+            // Check the export's settings before a long sync, not after it.
+            let export = if args.export_firestore {
+                let export = FirestoreExportArgs {
+                    project: args
+                        .firestore_project
+                        .clone()
+                        .or_else(|| std::env::var("FIRESTORE_PROJECT_ID").ok()),
+                    since: None,
+                    until: None,
+                    types: crate::firestore::export::METRIC_TYPES
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect(),
+                    dry_run: false,
+                    no_goals: false,
+                    users_file: None,
+                    as_of: None,
+                    max_attempts: 6,
+                };
+                crate::firestore::FirestoreConfig::from_env(export.project.clone())?;
+                Some(export)
+            } else {
+                None
+            };
+            let rt = runtime()?;
             let summary =
-                runtime()?.block_on(run_sync(store, client, &options, crate::store::now_utc()))?;
+                rt.block_on(run_sync(store, client, &options, crate::store::now_utc()))?;
             print_summary(&cli.db, &summary);
+            if let Some(export) = export {
+                let store = Store::open(&cli.db)?;
+                rt.block_on(export_firestore(&store, &export, progress))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Status => {
@@ -445,6 +576,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::report::run_sql(&store, &args.query, &args.output.output())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export(args) => match args.target {
+            ExportTarget::Firestore(args) => {
+                let store = Store::open(&cli.db)?;
+                runtime()?.block_on(export_firestore(&store, &args, progress))?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         Command::Settings(args) => {
             match args.action {
                 None => {
