@@ -19,6 +19,10 @@ fn callduck(db: &Path) -> Command {
         "JUSTCALL_BASE_URL",
         "CALLDUCK_DB",
         "CALLDUCK_TIMEZONE",
+        "CALLDUCK_EXPORT_FIRESTORE",
+        "FIRESTORE_EMULATOR_HOST",
+        "FIRESTORE_PROJECT_ID",
+        "GOOGLE_APPLICATION_CREDENTIALS",
     ] {
         cmd.env_remove(var);
     }
@@ -478,4 +482,118 @@ async fn reports_sql_and_settings_as_an_analyst_uses_them() {
     let out = callduck(&empty).args(["report", "kpis"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("callduck sync"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_firestore_says_what_to_configure_and_dry_runs_from_a_users_file() {
+    let config = SimConfig {
+        agents: 2,
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let out = against(&db, &sim, &config)
+        .args(["sync", "--backfill-days", "30"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    sim.shutdown();
+
+    // Nothing configured: say which variables to set.
+    let out = callduck(&db)
+        .args(["export", "firestore"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("FIRESTORE_EMULATOR_HOST")
+            && text(&out).contains("GOOGLE_APPLICATION_CREDENTIALS"),
+        "{}",
+        text(&out)
+    );
+    // An emulator but no project.
+    let out = callduck(&db)
+        .args(["export", "firestore"])
+        .env("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("--project"), "{}", text(&out));
+    // A key file that is not a key: named, its content never printed.
+    let key = dir.path().join("sa.json");
+    std::fs::write(&key, r#"{"type":"service_account","project_id":"p","private_key":"PRIVATEKEYMATERIAL","client_email":"x@p.iam.gserviceaccount.com"}"#).unwrap();
+    let out = callduck(&db)
+        .args(["export", "firestore"])
+        .env("GOOGLE_APPLICATION_CREDENTIALS", &key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("sa.json"), "{}", text(&out));
+    assert!(!text(&out).contains("PRIVATEKEYMATERIAL"), "{}", text(&out));
+    // --export-firestore on sync checks the settings before syncing.
+    let out = callduck(&db)
+        .args(["sync", "--export-firestore"])
+        .env("JUSTCALL_API_KEY", "k")
+        .env("JUSTCALL_API_SECRET", "s")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("FIRESTORE_EMULATOR_HOST"),
+        "{}",
+        text(&out)
+    );
+
+    // A dry run from a users file needs no Firestore: one agent maps (email in another case).
+    let email: String = {
+        let store = callduck::store::Store::open_read_only(&db).unwrap();
+        store
+            .conn()
+            .query_row(
+                "SELECT email FROM raw_justcall__users ORDER BY user_id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let users = dir.path().join("users.json");
+    std::fs::write(
+        &users,
+        format!(
+            r#"[{{"id": "u1", "email": " {} ", "name": "A"}}]"#,
+            email.to_uppercase()
+        ),
+    )
+    .unwrap();
+    let out = callduck(&db)
+        .args(["export", "firestore", "--dry-run", "--users-file"])
+        .arg(&users)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("would write") && t.contains("u1_phone_call_quantity_"),
+        "{t}"
+    );
+    assert!(
+        t.contains("1 JustCall agent(s) match no dashboard user"),
+        "{t}"
+    );
+    let view = callduck(&db)
+        .args([
+            "sql",
+            "SELECT count(*) AS n FROM rpt_unmapped_agents",
+            "-f",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&view.stdout).lines().nth(1),
+        Some("1"),
+        "{}",
+        text(&view)
+    );
 }

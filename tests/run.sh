@@ -1,11 +1,41 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and .ci/run run it:
-#   1. cargo test --release --workspace: unit tests, and integration tests that drive the real
-#      binary, the real simulator over HTTP, real DuckDB files and Python's duckdb package;
-#   2. wasm/scripts/test-browser.sh: the WebAssembly module in headless Chromium against the
+#   1. starts the Firestore emulator the machine image ships (gcloud, Java) on a free loopback
+#      port, unless FIRESTORE_EMULATOR_HOST already points at one, and stops it at the end;
+#   2. cargo test --release --workspace: unit tests, and integration tests that drive the real
+#      binary, the real simulator over HTTP, real DuckDB files, Python's duckdb package and the
+#      Firestore emulator;
+#   3. wasm/scripts/test-browser.sh: the WebAssembly module in headless Chromium against the
 #      native core (installs wasm-bindgen-cli, binaryen and Chromium when missing).
 # Uses the release profile everywhere, so the bundled DuckDB is compiled once per target dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+emulator_pid=""
+stop_emulator() {
+  if [[ -n "$emulator_pid" ]]; then
+    curl -s -X POST "http://$FIRESTORE_EMULATOR_HOST/shutdown" >/dev/null 2>&1 || true
+    kill -- "-$emulator_pid" 2>/dev/null || kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+}
+trap stop_emulator EXIT
+
+if [[ -z "${FIRESTORE_EMULATOR_HOST:-}" ]]; then
+  command -v gcloud >/dev/null || { echo "tests/run.sh: gcloud (with its Firestore emulator) is required" >&2; exit 1; }
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  export FIRESTORE_EMULATOR_HOST="127.0.0.1:$port"
+  log="${TMPDIR:-/tmp}/callduck-firestore-emulator-$port.log"
+  echo "tests/run.sh: starting the Firestore emulator on $FIRESTORE_EMULATOR_HOST (log: $log)"
+  setsid gcloud emulators firestore start --host-port="$FIRESTORE_EMULATOR_HOST" --quiet >"$log" 2>&1 &
+  emulator_pid=$!
+  for _ in $(seq 1 120); do
+    if curl -sf "http://$FIRESTORE_EMULATOR_HOST/" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$emulator_pid" 2>/dev/null; then echo "the Firestore emulator exited:" >&2; cat "$log" >&2; exit 1; fi
+    sleep 1
+  done
+  curl -sf "http://$FIRESTORE_EMULATOR_HOST/" >/dev/null || { echo "the Firestore emulator did not start in 120 s:" >&2; cat "$log" >&2; exit 1; }
+fi
+
 cargo test --release --workspace
 bash wasm/scripts/test-browser.sh

@@ -5,9 +5,12 @@
 //!   the same table shape, in the same process. Prints the ratio and peak memory of each.
 //! * `sync`: end-to-end sync of N calls from the simulator over loopback HTTP; with
 //!   `--rate-per-minute`, also the time versus the minimum the limit allows, and the 429 count.
+//! * `firestore`: documents per second into the Firestore emulator, batched versus one write per
+//!   request, and a no-change re-export ([`firestore`]).
 //! * `views`: the daily agent metrics and KPI views over N generated calls versus hand-written
 //!   GROUP BY queries computing the same numbers, in the same file ([`views`]).
 
+mod firestore;
 mod views;
 
 use std::io::{BufRead as _, Write as _};
@@ -61,6 +64,18 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Documents per second into the Firestore emulator: batched vs one write per request.
+    Firestore {
+        /// Agents (dashboard users) in the simulated team.
+        #[arg(long, default_value_t = 50)]
+        agents: usize,
+        /// Days of history exported.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// The SQL views over N calls versus hand-written GROUP BY queries for the same numbers.
     Views {
         /// Number of calls generated straight into the raw table (50 agents, 90 days).
@@ -81,6 +96,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     match args.which {
+        BenchCommand::Firestore { agents, days, dir } => {
+            let dir = WorkDir::new(dir)?;
+            runtime.block_on(firestore::bench_firestore(agents, days, dir.path()))
+        }
         BenchCommand::Views { calls, runs, dir } => {
             let dir = WorkDir::new(dir)?;
             views::bench_views(calls, runs.max(1), dir.path())

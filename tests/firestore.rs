@@ -1,0 +1,573 @@
+//! The Firestore export against the real Firestore emulator (started by `tests/run.sh` and
+//! `.ci/run`, address in FIRESTORE_EMULATOR_HOST): exact documents and field types, values equal
+//! to the SQL views, unmapped agents, idempotence, upstream edits, vanished days, goals, and an
+//! export interrupted half-way. Each test uses its own project id, so tests never see each other.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use callduck::firestore::export::{period_bounds, run_export, ExportOptions};
+use callduck::firestore::{FirestoreClient, FirestoreConfig};
+use callduck::simulator::SimConfig;
+use callduck::store::Store;
+use chrono::NaiveDate;
+use common::*;
+use serde_json::{json, Value};
+
+fn emulator_host() -> String {
+    std::env::var("FIRESTORE_EMULATOR_HOST").expect(
+        "FIRESTORE_EMULATOR_HOST is not set: run the tests with tests/run.sh, which starts the \
+         Firestore emulator (gcloud emulators firestore start)",
+    )
+}
+
+fn unique_project(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("callduck-{name}-{}-{nanos}", std::process::id())
+}
+
+/// A plain REST view of one emulator project, independent of callduck's client.
+struct Emulator {
+    http: reqwest::Client,
+    base: String,
+    project: String,
+}
+
+impl Emulator {
+    fn new(name: &str) -> Emulator {
+        init();
+        Emulator {
+            http: reqwest::Client::new(),
+            base: format!("http://{}", emulator_host()),
+            project: unique_project(name),
+        }
+    }
+
+    fn docs_url(&self) -> String {
+        format!(
+            "{}/v1/projects/{}/databases/(default)/documents",
+            self.base, self.project
+        )
+    }
+
+    fn config(&self) -> FirestoreConfig {
+        FirestoreConfig::from_vars(
+            Some(self.project.clone()),
+            Some(emulator_host()),
+            None,
+            None,
+        )
+        .unwrap()
+    }
+
+    async fn put(&self, collection: &str, id: &str, fields: Value) {
+        let r = self
+            .http
+            .patch(format!("{}/{collection}/{id}", self.docs_url()))
+            .bearer_auth("owner")
+            .json(&json!({ "fields": fields }))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "seeding {collection}/{id}: {}",
+            r.text().await.unwrap()
+        );
+    }
+
+    /// Every document of a collection: id → fields.
+    async fn all(&self, collection: &str) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        let mut token = String::new();
+        loop {
+            let url = format!(
+                "{}/{collection}?pageSize=300&pageToken={token}",
+                self.docs_url()
+            );
+            let page: Value = self
+                .http
+                .get(url)
+                .bearer_auth("owner")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            for d in page["documents"].as_array().into_iter().flatten() {
+                let id = d["name"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                out.insert(id, d["fields"].clone());
+            }
+            match page["nextPageToken"].as_str() {
+                Some(t) if !t.is_empty() => token = t.to_string(),
+                _ => return out,
+            }
+        }
+    }
+}
+
+fn s(v: &str) -> Value {
+    json!({ "stringValue": v })
+}
+
+fn int_of(v: &Value) -> i64 {
+    v["integerValue"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an integerValue, got {v}"))
+        .parse()
+        .unwrap()
+}
+
+/// Dashboard users for all agents but the last, emails in another case and padded; plus one
+/// dashboard user with no JustCall account. Returns agent id → uid for the mapped agents.
+async fn seed_users(fs: &Emulator, db: &Path) -> BTreeMap<i64, String> {
+    let store = Store::open_read_only(db).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT user_id, email FROM raw_justcall__users ORDER BY user_id")
+        .unwrap();
+    let agents: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut mapped = BTreeMap::new();
+    for (i, (agent, email)) in agents.iter().enumerate().take(agents.len() - 1) {
+        let uid = format!("uid{i}");
+        let shown = format!("  {}  ", email.to_uppercase());
+        fs.put(
+            "users",
+            &uid,
+            json!({ "id": s(&uid), "email": s(&shown), "name": s("Someone"), "role": s("sales") }),
+        )
+        .await;
+        mapped.insert(*agent, uid);
+    }
+    fs.put(
+        "users",
+        "manager1",
+        json!({ "id": s("manager1"), "email": s("boss@kanva.com"), "role": s("manager") }),
+    )
+    .await;
+    mapped
+}
+
+/// fct_agent_daily as the dashboard should see it: (uid, type, day) → value, computed here from
+/// the view's agent rows and the test's own agent → uid map.
+fn expected(
+    db: &Path,
+    mapped: &BTreeMap<i64, String>,
+) -> BTreeMap<(String, String, NaiveDate), i64> {
+    let store = Store::open_read_only(db).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT agent_id, local_date, phone_call_quantity, talk_time_seconds, sms_quantity FROM fct_agent_daily")
+        .unwrap();
+    let rows: Vec<(i64, NaiveDate, i64, i64, i64)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = BTreeMap::new();
+    for (agent, day, calls, seconds, sms) in rows {
+        let Some(uid) = mapped.get(&agent) else {
+            continue;
+        };
+        if calls > 0 {
+            out.insert((uid.clone(), "phone_call_quantity".to_string(), day), calls);
+            out.insert(
+                (uid.clone(), "talk_time_minutes".to_string(), day),
+                (seconds as f64 / 60.0).round() as i64,
+            );
+        }
+        if sms > 0 {
+            out.insert((uid.clone(), "sms_quantity".to_string(), day), sms);
+        }
+    }
+    out
+}
+
+/// The justcall documents in the emulator, checked field by field: (uid, type, day) → value.
+async fn exported(fs: &Emulator) -> BTreeMap<(String, String, NaiveDate), i64> {
+    let mut out = BTreeMap::new();
+    for (id, f) in fs.all("metrics").await {
+        if f["source"]["stringValue"] != "justcall" {
+            continue;
+        }
+        let uid = f["userId"]["stringValue"].as_str().unwrap().to_string();
+        let kind = f["type"]["stringValue"].as_str().unwrap().to_string();
+        let stamp = f["date"]["timestampValue"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: date must be a Timestamp: {}", f["date"]));
+        assert!(
+            stamp.ends_with("T12:00:00Z") || stamp.contains("T12:00:00."),
+            "{id}: noon UTC, got {stamp}"
+        );
+        let day = NaiveDate::parse_from_str(&stamp[..10], "%Y-%m-%d").unwrap();
+        assert_eq!(id, format!("{uid}_{kind}_{day}_justcall"));
+        assert_eq!(f["id"]["stringValue"], id.as_str());
+        assert!(
+            f["createdAt"]["timestampValue"].is_string(),
+            "{id}: createdAt is a Timestamp"
+        );
+        assert!(
+            f["metadata"]["mapValue"]["fields"].is_object(),
+            "{id}: metadata is a map"
+        );
+        let value = int_of(&f["value"]);
+        if kind == "talk_time_minutes" {
+            let fields = &f["metadata"]["mapValue"]["fields"];
+            let seconds = int_of(&fields["totalSeconds"]);
+            assert_eq!(
+                value,
+                (seconds as f64 / 60.0).round() as i64,
+                "{id}: minutes from metadata seconds"
+            );
+        }
+        out.insert((uid, kind, day), value);
+    }
+    out
+}
+
+fn options(as_of: NaiveDate) -> ExportOptions {
+    ExportOptions {
+        as_of: Some(as_of),
+        ..ExportOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_exact_documents_then_only_what_changed() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    sync(&sim, &config, &db, &common::options(&config))
+        .await
+        .unwrap();
+    let fs = Emulator::new("exact");
+    let mapped = seed_users(&fs, &db).await;
+    let as_of = config.end.date();
+    // A goal of the first user, and another source's metric inside its week.
+    let (uid0, week) = (
+        mapped.values().next().unwrap().clone(),
+        period_bounds("weekly", as_of).unwrap(),
+    );
+    fs.put("goals", &format!("{uid0}_phone_call_quantity_weekly"), json!({
+        "id": s(&format!("{uid0}_phone_call_quantity_weekly")), "userId": s(&uid0), "type": s("phone_call_quantity"),
+        "period": s("weekly"), "target": { "integerValue": "100" }, "current": { "integerValue": "0" }
+    })).await;
+    fs.put(
+        "metrics",
+        &format!("{uid0}_phone_call_quantity_{}_copper", week.0),
+        json!({
+            "userId": s(&uid0), "type": s("phone_call_quantity"), "value": { "integerValue": "15" },
+            "date": { "timestampValue": format!("{}T12:00:00Z", week.0) }, "source": s("copper")
+        }),
+    )
+    .await;
+
+    let client = FirestoreClient::new(fs.config()).unwrap();
+    let store = Store::open(&db).unwrap();
+    let first = run_export(&store, Some(&client), &options(as_of))
+        .await
+        .unwrap();
+    let want = expected(&db, &mapped);
+    assert!(want.len() > 100, "a real export: {} documents", want.len());
+    assert_eq!(
+        exported(&fs).await,
+        want,
+        "documents equal the SQL views for every user and day"
+    );
+    assert_eq!(first.written, want.len());
+    assert_eq!(
+        first.unmapped_agents.len(),
+        1,
+        "the agent without a dashboard user is reported"
+    );
+    assert!(!mapped.contains_key(&first.unmapped_agents[0].agent_id.unwrap()));
+    assert!(first.requests as usize >= want.len().div_ceil(500));
+
+    // The goal's current = every source's values in the current week, summed independently.
+    let week_sum: i64 = want
+        .iter()
+        .filter(|((u, t, d), _)| {
+            *u == uid0 && t == "phone_call_quantity" && *d >= week.0 && *d <= week.1
+        })
+        .map(|(_, v)| v)
+        .sum::<i64>()
+        + 15;
+    let goals = fs.all("goals").await;
+    let goal = &goals[&format!("{uid0}_phone_call_quantity_weekly")];
+    assert_eq!(int_of(&goal["current"]), week_sum);
+    assert_eq!(
+        int_of(&goal["target"]),
+        100,
+        "fields outside the update mask are kept"
+    );
+    assert_eq!(
+        goal["startDate"]["timestampValue"].as_str().unwrap()[..10],
+        week.0.to_string()
+    );
+
+    // A second export in a row writes nothing.
+    let again = run_export(&store, Some(&client), &options(as_of))
+        .await
+        .unwrap();
+    assert_eq!((again.planned, again.written), (0, 0));
+    assert_eq!(again.unchanged, want.len());
+    drop(store);
+
+    // Upstream: new calls. Exactly the affected documents are written.
+    sim.add_calls(7);
+    sync(&sim, &config, &db, &common::options(&config))
+        .await
+        .unwrap();
+    sim.shutdown();
+    let after = expected(&db, &mapped);
+    let changed: BTreeSet<_> = after
+        .iter()
+        .filter(|(k, v)| want.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(!changed.is_empty());
+    let store = Store::open(&db).unwrap();
+    let third = run_export(&store, Some(&client), &options(as_of))
+        .await
+        .unwrap();
+    assert_eq!(
+        third.written,
+        changed.len(),
+        "only the changed documents: {changed:?}"
+    );
+    assert_eq!(exported(&fs).await, after);
+
+    // A day whose activity vanished (calls removed upstream) is written as 0, not left stale.
+    let (agent, uid) = mapped.iter().next().unwrap();
+    let day: NaiveDate = store
+        .conn()
+        .query_row(
+            "SELECT max(local_date) FROM stg_justcall__calls WHERE agent_id = ?",
+            [agent],
+            |r| r.get(0),
+        )
+        .unwrap();
+    store
+        .conn()
+        .execute(
+            "DELETE FROM raw_justcall__calls WHERE call_id IN (SELECT call_id FROM stg_justcall__calls WHERE agent_id = ? AND local_date = ?)",
+            duckdb::params![agent, day],
+        )
+        .unwrap();
+    let fourth = run_export(&store, Some(&client), &options(as_of))
+        .await
+        .unwrap();
+    assert_eq!(fourth.zeroed, 2, "calls and talk time of that day");
+    let now = exported(&fs).await;
+    assert_eq!(now[&(uid.clone(), "phone_call_quantity".into(), day)], 0);
+    assert_eq!(now[&(uid.clone(), "talk_time_minutes".into(), day)], 0);
+    let fifth = run_export(&store, Some(&client), &options(as_of))
+        .await
+        .unwrap();
+    assert_eq!(fifth.written, 0, "zeroed days are not rewritten");
+}
+
+/// A loopback proxy to the emulator that answers 503 to every `batchWrite` after the first
+/// `allowed` ones: the network failing half-way through an export.
+async fn failing_proxy(allowed: usize) -> (String, Arc<AtomicUsize>) {
+    let upstream = format!("http://{}", emulator_host());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let http = reqwest::Client::new();
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let (upstream, counter, http) = (upstream.clone(), counter.clone(), http.clone());
+        async move {
+            let path = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            if path.contains(":batchWrite") && counter.fetch_add(1, Ordering::SeqCst) >= allowed {
+                return axum::response::Response::builder()
+                    .status(503)
+                    .body(axum::body::Body::from("down"))
+                    .unwrap();
+            }
+            let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes()).unwrap();
+            let body = axum::body::to_bytes(req.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let answer = http
+                .request(method, format!("{upstream}{path}"))
+                .bearer_auth("owner")
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status().as_u16();
+            let bytes = answer.bytes().await.unwrap();
+            axum::response::Response::builder()
+                .status(status)
+                .body(axum::body::Body::from(bytes))
+                .unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr.to_string(), seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_interrupted_half_way_is_finished_by_the_next_run() {
+    let config = SimConfig {
+        agents: 3,
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    sync(&sim, &config, &db, &common::options(&config))
+        .await
+        .unwrap();
+    sim.shutdown();
+    let fs = Emulator::new("interrupted");
+    let mapped = seed_users(&fs, &db).await;
+    let want = expected(&db, &mapped);
+
+    let (proxy, seen) = failing_proxy(2).await;
+    let mut cfg =
+        FirestoreConfig::from_vars(Some(fs.project.clone()), Some(proxy), None, None).unwrap();
+    cfg.max_writes_per_request = 20;
+    cfg.max_attempts = 2;
+    let store = Store::open(&db).unwrap();
+    let opts = ExportOptions {
+        update_goals: false,
+        ..options(config.end.date())
+    };
+    let err = run_export(&store, Some(&FirestoreClient::new(cfg).unwrap()), &opts)
+        .await
+        .unwrap_err();
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("after 40 of") && message.contains("next run"),
+        "{message}"
+    );
+    assert!(
+        seen.load(Ordering::SeqCst) > 2,
+        "the proxy refused the third request"
+    );
+    assert_eq!(exported(&fs).await.len(), 40, "two batches landed");
+    let recorded: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM firestore_export_ledger", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        recorded, 40,
+        "the ledger holds exactly what Firestore confirmed"
+    );
+
+    let mut cfg = fs.config();
+    cfg.max_writes_per_request = 20;
+    let next = run_export(&store, Some(&FirestoreClient::new(cfg).unwrap()), &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        next.written,
+        want.len() - 40,
+        "the next run writes only the rest"
+    );
+    assert_eq!(exported(&fs).await, want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_scheduled_command_syncs_then_exports() {
+    let config = SimConfig {
+        agents: 2,
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let fs = Emulator::new("sync-export");
+    // The dashboard knows both agents (emails as the simulator serves them).
+    for (i, user) in sim.dataset().users.iter().enumerate() {
+        let uid = format!("uid{i}");
+        fs.put(
+            "users",
+            &uid,
+            json!({ "id": s(&uid), "email": s(user.email.as_deref().unwrap()) }),
+        )
+        .await;
+    }
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_callduck"))
+            .arg("--db")
+            .arg(&db)
+            .args([
+                "--quiet",
+                "sync",
+                "--backfill-days",
+                "30",
+                "--export-firestore",
+                "--firestore-project",
+                &fs.project,
+            ])
+            .args(extra)
+            .env("JUSTCALL_BASE_URL", sim.base_url())
+            .env("JUSTCALL_API_KEY", &config.api_key)
+            .env("JUSTCALL_API_SECRET", &config.api_secret)
+            .env("FIRESTORE_EMULATOR_HOST", emulator_host())
+            .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("firestore export: wrote"), "{text}");
+    let docs = exported(&fs).await;
+    let mapped: BTreeMap<i64, String> = sim
+        .dataset()
+        .users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id, format!("uid{i}")))
+        .collect();
+    assert_eq!(docs, expected(&db, &mapped));
+    // Scheduled again with nothing new: the export writes nothing.
+    let out = run(&[]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("firestore export: wrote 0 metrics document(s)"),
+        "{text}"
+    );
+    sim.shutdown();
+}
