@@ -123,11 +123,12 @@ impl Store {
         };
         // DuckDB checkpoints whenever the WAL passes 16 MiB, and each checkpoint rewrites the
         // table's last, partly filled row group (up to ~100 MiB of raw JSON): with 10,000-record
-        // batches that made a backfill several times slower. Checkpoint rarely while writing and
-        // explicitly at the end (`Store::checkpoint`); the WAL keeps every commit durable.
+        // batches that made a backfill several times slower. Checkpoint every 256 MiB instead
+        // (the un-checkpointed data stays in memory, so this also bounds memory) and explicitly
+        // at the end (`Store::checkpoint`); the WAL keeps every commit durable.
         store
             .conn
-            .execute_batch("SET checkpoint_threshold = '1GB'")
+            .execute_batch("SET checkpoint_threshold = '256MB'")
             .map_err(|e| store.schema_error("checkpoint_threshold", e.to_string()))?;
         store.migrate()?;
         store.apply_views()?;
