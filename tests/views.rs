@@ -397,3 +397,114 @@ async fn python_duckdb_reads_the_same_views_as_the_binary() {
         assert_eq!(a, b, "{query}: binary and Python differ");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_batches_recompute_the_sql_views_per_agent_and_local_day() {
+    use callduck_metrics::columnar::{CallColumns, SmsColumns};
+    use callduck_metrics::options::AgentFilter;
+    use callduck_metrics::MetricsOptions;
+
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    sync(&sim, &config, &db, &options(&config)).await.unwrap();
+    sim.shutdown();
+    let out_dir = dir.path().join("dash");
+    let out = Command::new(env!("CARGO_BIN_EXE_callduck"))
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "dashboard", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let calls =
+        CallColumns::from_bytes(&std::fs::read(out_dir.join("calls.cdbatch")).unwrap()).unwrap();
+    let texts =
+        SmsColumns::from_bytes(&std::fs::read(out_dir.join("texts.cdbatch")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("dashboard.json")).unwrap()).unwrap();
+    // The agents' own zones, as the page passes them to the module.
+    let zones: BTreeMap<String, String> = manifest["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].to_string(),
+                a["effectiveTimezone"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let store = Store::open_read_only(&db).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT agent_id, local_date, phone_call_quantity, completed_calls, missed_calls, talk_time_seconds FROM fct_agent_daily WHERE phone_call_quantity > 0")
+        .unwrap();
+    let rows: Vec<(i64, NaiveDate, i64, i64, i64, i64)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(rows.len() > 50);
+    for (agent, day, total, completed, missed, seconds) in &rows {
+        let opts = MetricsOptions {
+            from: Some(*day),
+            to: Some(*day),
+            agent: Some(agent.to_string()),
+            time_zone: Some(opts_business()),
+            agent_time_zones: zones.clone(),
+            ..MetricsOptions::default()
+        };
+        let filter = opts.resolve().unwrap();
+        assert!(matches!(filter.agent, Some(AgentFilter::Id(_))));
+        let m = calls.call_metrics(&filter);
+        assert_eq!(
+            (
+                m.total_calls as i64,
+                m.completed_calls as i64,
+                m.missed_calls as i64,
+                m.total_duration
+            ),
+            (*total, *completed, *missed, *seconds),
+            "agent {agent} on {day}"
+        );
+    }
+    let sms_sent: i64 = manifest["sqlTotalsByAgent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["smsSent"].as_i64().unwrap())
+        .sum();
+    let batch_sent = texts.sms_metrics(
+        &MetricsOptions {
+            agent_time_zones: zones,
+            ..MetricsOptions::default()
+        }
+        .resolve()
+        .unwrap(),
+    );
+    assert_eq!(
+        batch_sent.total_sent as i64, sms_sent,
+        "SMS counted as sent, all agents"
+    );
+}
+
+fn opts_business() -> String {
+    "America/New_York".to_string()
+}

@@ -246,6 +246,30 @@ pub enum ExportTarget {
     /// activity vanished are written with value 0. Emulator: FIRESTORE_EMULATOR_HOST; production:
     /// GOOGLE_APPLICATION_CREDENTIALS (service-account key).
     Firestore(FirestoreExportArgs),
+    /// Write the files the browser dashboard loads: calls.cdbatch, texts.cdbatch, dashboard.json.
+    ///
+    /// The batches are columnar (one typed array per column) so the WebAssembly module recomputes
+    /// a million calls in milliseconds; see wasm/README.md.
+    Dashboard(DashboardArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DashboardArgs {
+    /// Directory to write.
+    #[arg(long, short = 'o', default_value = "dashboard-data")]
+    pub out: PathBuf,
+    /// First UTC day of records to include (default: all).
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<NaiveDate>,
+    /// Last UTC day of records to include (default: all).
+    #[arg(long, value_parser = parse_date)]
+    pub until: Option<NaiveDate>,
+    /// Recent calls listed with their details.
+    #[arg(long, default_value_t = 200)]
+    pub recent_calls: usize,
+    /// Goal targets: JSON array of {userEmail, type, period, target} (default: a standard set).
+    #[arg(long)]
+    pub goals_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -577,6 +601,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => match args.target {
+            ExportTarget::Dashboard(args) => {
+                let store = Store::open_for_reading(&cli.db)?;
+                let opts = crate::dashboard::DashboardExport {
+                    out_dir: args.out.clone(),
+                    since: args.since,
+                    until: args.until,
+                    recent_calls: args.recent_calls,
+                    goals_file: args.goals_file.clone(),
+                };
+                let s = crate::dashboard::export_dashboard(&store, &opts)?;
+                println!(
+                    "dashboard export: {} calls, {} SMS ({:.1} MiB) into {}{}",
+                    s.calls,
+                    s.texts,
+                    s.bytes as f64 / 1048576.0,
+                    args.out.display(),
+                    if s.quarantined > 0 {
+                        format!("; {} unparseable record(s) skipped", s.quarantined)
+                    } else {
+                        String::new()
+                    }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
             ExportTarget::Firestore(args) => {
                 let store = Store::open(&cli.db)?;
                 runtime()?.block_on(export_firestore(&store, &args, progress))?;

@@ -8,6 +8,7 @@
 //! * [`sync`]: incremental ingest of users, calls and SMS into the store;
 //! * [`report`]: the analysts' reports and ad-hoc SQL over the store's views;
 //! * [`firestore`]: the Firestore sink: daily metrics and goals for the goals dashboard;
+//! * [`dashboard`]: the files the browser dashboard (WebAssembly module) loads;
 //! * [`backoff`]: capped exponential backoff with jitter, for every HTTP client;
 //! * [`cli`], [`demo`], [`status`], [`bench`]: the `callduck` command.
 //!
@@ -17,6 +18,7 @@
 pub mod backoff;
 pub mod bench;
 pub mod cli;
+pub mod dashboard;
 pub mod demo;
 pub mod firestore;
 pub mod justcall;
