@@ -81,6 +81,13 @@ pub enum Command {
     Export(ExportArgs),
     /// Show or change the file's settings (business time zone, service-level threshold).
     Settings(SettingsArgs),
+    /// Receive JustCall webhooks (POST /webhooks/justcall) and run the scheduled sync.
+    ///
+    /// Each webhook is verified (HMAC-SHA256 with JUSTCALL_API_SECRET over the --public-url
+    /// registered in JustCall), deduplicated on request_id and stored before the 200 answer; the
+    /// record is then re-fetched from the API and upserted. GET /healthz reports pending events.
+    /// Stops cleanly on ctrl-c or SIGTERM; accepted events are never lost.
+    Serve(ServeArgs),
     /// Serve the JustCall simulator on loopback until interrupted (for trying callduck out).
     Simulate(SimulateArgs),
     /// Benchmarks, printing ratios against a reference run in the same process.
@@ -349,6 +356,28 @@ pub async fn export_firestore(
 }
 
 #[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; put a TLS proxy in front for JustCall).
+    #[arg(long, default_value = "127.0.0.1:8090", env = "CALLDUCK_SERVE_ADDR")]
+    pub addr: SocketAddr,
+    /// The public webhook URL as registered in JustCall (signatures are computed over it).
+    #[arg(long, env = "CALLDUCK_WEBHOOK_URL")]
+    pub public_url: String,
+    /// Also sync every interval (e.g. 15m, 1h, 1d), as `callduck sync` would.
+    #[arg(long, value_parser = crate::webhooks::schedule::parse_every)]
+    pub every: Option<std::time::Duration>,
+    /// Largest accepted distance between a webhook's timestamp and now, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timestamp_window_secs: i64,
+    /// Largest accepted webhook body, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub body_limit_bytes: usize,
+    /// Business time zone (IANA) for agents without a usable zone (scheduled syncs).
+    #[arg(long, env = "CALLDUCK_TIMEZONE")]
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct SettingsArgs {
     #[command(subcommand)]
     pub action: Option<SettingsAction>,
@@ -598,6 +627,42 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => {
             let store = Store::open_for_reading(&cli.db)?;
             crate::report::run_sql(&store, &args.query, &args.output.output())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(args) => {
+            let config = JustCallConfig::from_env()?;
+            let secret = config.api_secret.clone();
+            let client = JustCallClient::new(config)?;
+            let store = Store::open(&cli.db)?;
+            let serve = crate::webhooks::server::ServeConfig {
+                public_url: args.public_url.clone(),
+                secret,
+                timestamp_window: chrono::TimeDelta::seconds(args.timestamp_window_secs),
+                body_limit: args.body_limit_bytes,
+                batch_events: 1000,
+                every: args.every,
+                sync: SyncOptions {
+                    business_timezone: args.timezone.clone(),
+                    progress: false,
+                    ..SyncOptions::default()
+                },
+            };
+            runtime()?.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(args.addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {} (choose another --addr)", args.addr))?;
+                let handle = crate::webhooks::server::start(listener, store, client, serve).await?;
+                println!("callduck serve: webhooks at http://{}/webhooks/justcall (signed for {}), health at /healthz", handle.addr, args.public_url);
+                if let Some(every) = args.every {
+                    println!("  scheduled sync every {}s", every.as_secs());
+                }
+                crate::webhooks::server::shutdown_signal().await;
+                println!("callduck serve: shutting down");
+                let store = handle.shutdown().await;
+                let pending = crate::webhooks::processor::pending_count(&store.lock().expect("store lock"))?;
+                println!("callduck serve: stopped; {pending} accepted event(s) left pending for the next start");
+                anyhow::Ok(())
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => match args.target {

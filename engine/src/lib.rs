@@ -9,6 +9,7 @@
 //! * [`report`]: the analysts' reports and ad-hoc SQL over the store's views;
 //! * [`firestore`]: the Firestore sink: daily metrics and goals for the goals dashboard;
 //! * [`dashboard`]: the files the browser dashboard (WebAssembly module) loads;
+//! * [`webhooks`]: `callduck serve`: the webhook receiver, its processor and the scheduler;
 //! * [`backoff`]: capped exponential backoff with jitter, for every HTTP client;
 //! * [`cli`], [`demo`], [`status`], [`bench`]: the `callduck` command.
 //!
@@ -28,3 +29,4 @@ pub mod simulator;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod webhooks;

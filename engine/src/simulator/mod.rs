@@ -26,6 +26,7 @@ mod rate_limit;
 mod render;
 mod served;
 mod server;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

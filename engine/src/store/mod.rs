@@ -189,6 +189,20 @@ impl Store {
         Store::open_read_only(path)
     }
 
+    /// Another connection to the same open database (same process), for concurrent work such as
+    /// the webhook processor next to a scheduled sync. DuckDB serialises conflicting writes.
+    pub fn try_clone(&self) -> anyhow::Result<Store> {
+        let conn = self
+            .conn
+            .try_clone()
+            .context("opening another connection to the DuckDB file")?;
+        conn.execute_batch("SET checkpoint_threshold = '256MB'")?;
+        Ok(Store {
+            conn,
+            path: self.path.clone(),
+        })
+    }
+
     /// Folds the write-ahead log into the database file (after a sync; readers then open fast).
     pub fn checkpoint(&self) -> anyhow::Result<()> {
         self.conn
