@@ -7,11 +7,13 @@
 //!   `--rate-per-minute`, also the time versus the minimum the limit allows, and the 429 count.
 //! * `firestore`: documents per second into the Firestore emulator, batched versus one write per
 //!   request, and a no-change re-export ([`firestore`]).
+//! * `webhooks`: accepted webhooks per second and delivery-to-stored latency ([`webhooks`]).
 //! * `views`: the daily agent metrics and KPI views over N generated calls versus hand-written
 //!   GROUP BY queries computing the same numbers, in the same file ([`views`]).
 
 mod firestore;
 mod views;
+mod webhooks;
 
 use std::io::{BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -76,6 +78,18 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Webhooks accepted per second on loopback, and delivery-to-stored latency.
+    Webhooks {
+        /// Calls in the simulated team (SMS: about half as many); one event each.
+        #[arg(long, default_value_t = 10_000)]
+        calls: usize,
+        /// Concurrent delivery connections.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// The SQL views over N calls versus hand-written GROUP BY queries for the same numbers.
     Views {
         /// Number of calls generated straight into the raw table (50 agents, 90 days).
@@ -99,6 +113,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         BenchCommand::Firestore { agents, days, dir } => {
             let dir = WorkDir::new(dir)?;
             runtime.block_on(firestore::bench_firestore(agents, days, dir.path()))
+        }
+        BenchCommand::Webhooks {
+            calls,
+            concurrency,
+            dir,
+        } => {
+            let dir = WorkDir::new(dir)?;
+            runtime.block_on(webhooks::bench_webhooks(calls, concurrency, dir.path()))
         }
         BenchCommand::Views { calls, runs, dir } => {
             let dir = WorkDir::new(dir)?;

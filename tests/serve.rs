@@ -1,0 +1,385 @@
+//! `callduck serve` against the real simulator over loopback HTTP: signature checks and refusals,
+//! a burst of 10,000 signed events (duplicated and out of order), a server killed with events
+//! queued, and the scheduler.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use callduck::backoff::{BackoffConfig, Jitter};
+use callduck::justcall::{JustCallClient, JustCallConfig, Stream};
+use callduck::secret::Secret;
+use callduck::simulator::webhooks::{deliver, events_for, request_parts, WebhookEvent};
+use callduck::simulator::{Fault, SimConfig, SimHandle};
+use callduck::store::{now_utc, Store};
+use callduck::sync::SyncOptions;
+use callduck::webhooks::server::{start as start_server, ServeConfig, ServerHandle};
+use common::*;
+use rand::seq::{IndexedRandom as _, SliceRandom as _};
+use rand::SeedableRng as _;
+
+const PUBLIC_URL: &str = "https://hooks.kanva.example/webhooks/justcall?team=sales";
+
+fn client(sim: &SimHandle, config: &SimConfig, attempts: u32) -> JustCallClient {
+    JustCallClient::new(JustCallConfig {
+        base_url: sim.base_url(),
+        api_key: Secret::new(config.api_key.clone()),
+        api_secret: Secret::new(config.api_secret.clone()),
+        max_attempts: attempts,
+        backoff: BackoffConfig {
+            base: Duration::from_millis(10),
+            max: Duration::from_millis(50),
+            jitter: Jitter::Full,
+        },
+        ..JustCallConfig::default()
+    })
+    .unwrap()
+}
+
+fn serve_config(config: &SimConfig, every: Option<Duration>) -> ServeConfig {
+    ServeConfig {
+        public_url: PUBLIC_URL.into(),
+        secret: Secret::new(config.api_secret.clone()),
+        timestamp_window: chrono::TimeDelta::minutes(5),
+        body_limit: 64 * 1024,
+        batch_events: 1000,
+        every,
+        sync: SyncOptions {
+            // The simulator's data set ends on a fixed day before the real now of a scheduled run.
+            backfill_days: i64::from(config.days) + 30,
+            business_timezone: Some("America/New_York".into()),
+            ..SyncOptions::default()
+        },
+    }
+}
+
+/// A store holding the simulator's users (webhooks carry calls and SMS only).
+async fn store_with_users(sim: &SimHandle, config: &SimConfig, db: &std::path::Path) -> Store {
+    let opts = SyncOptions {
+        streams: vec![Stream::Users],
+        ..options(config)
+    };
+    sync(sim, config, db, &opts).await.unwrap();
+    Store::open(db).unwrap()
+}
+
+async fn serve(
+    sim: &SimHandle,
+    config: &SimConfig,
+    store: Store,
+    every: Option<Duration>,
+) -> ServerHandle {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_server(
+        listener,
+        store,
+        client(sim, config, 3),
+        serve_config(config, every),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_verified_and_every_refusal_has_its_status() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let server = serve(
+        &sim,
+        &config,
+        store_with_users(&sim, &config, &db).await,
+        None,
+    )
+    .await;
+    let url = format!("http://{}/webhooks/justcall", server.addr);
+    let http = reqwest::Client::new();
+    let call = &sim.dataset().calls[0];
+    let event = WebhookEvent {
+        request_id: "r-1".into(),
+        event_type: "call.completed".into(),
+        record_id: call.id,
+    };
+    let post = |body: String, headers: Vec<(&'static str, String)>| {
+        let mut r = http.post(&url).body(body);
+        for (k, v) in headers {
+            r = r.header(k, v);
+        }
+        r.send()
+    };
+    let status = |r: reqwest::Response| r.status().as_u16();
+
+    let (body, headers) = request_parts(&event, PUBLIC_URL, &config.api_secret, now_utc());
+    assert_eq!(
+        status(post(body.clone(), headers.clone()).await.unwrap()),
+        200
+    );
+    let replay = post(body.clone(), headers.clone()).await.unwrap();
+    assert_eq!(replay.status().as_u16(), 200);
+    assert!(
+        replay.text().await.unwrap().contains("duplicate"),
+        "a replay is ignored"
+    );
+
+    // Forged: signed with another secret, or for another URL, or another type.
+    let (b, h) = request_parts(&event, PUBLIC_URL, "not-the-secret", now_utc());
+    assert_eq!(status(post(b, h).await.unwrap()), 401);
+    let (b, h) = request_parts(
+        &event,
+        "https://evil.example/hook",
+        &config.api_secret,
+        now_utc(),
+    );
+    assert_eq!(status(post(b, h).await.unwrap()), 401);
+    let (_, h) = request_parts(&event, PUBLIC_URL, &config.api_secret, now_utc());
+    let other_type = body.replace("call.completed", "call.updated");
+    assert_eq!(status(post(other_type, h).await.unwrap()), 401);
+    // Stale, and without headers.
+    let (b, h) = request_parts(
+        &event,
+        PUBLIC_URL,
+        &config.api_secret,
+        now_utc() - chrono::TimeDelta::hours(1),
+    );
+    assert_eq!(status(post(b, h).await.unwrap()), 401);
+    assert_eq!(
+        status(
+            post(
+                body.clone(),
+                vec![("content-type", "application/json".into())]
+            )
+            .await
+            .unwrap()
+        ),
+        401
+    );
+    // Malformed, incomplete and huge bodies.
+    assert_eq!(
+        status(post("{not json".into(), headers.clone()).await.unwrap()),
+        400
+    );
+    assert_eq!(
+        status(
+            post(r#"{"data":{}}"#.into(), headers.clone())
+                .await
+                .unwrap()
+        ),
+        400
+    );
+    assert_eq!(
+        status(post("x".repeat(200 * 1024), headers.clone()).await.unwrap()),
+        413
+    );
+
+    let health = http
+        .get(format!("http://{}/healthz", server.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    assert_eq!(server.drained(Duration::from_secs(30)).await.unwrap(), 0);
+    let store = server.shutdown().await;
+    let store = store.lock().unwrap();
+    let (events, stored): (i64, i64) = store
+        .conn()
+        .query_row(
+            "SELECT (SELECT count(*) FROM callduck_webhook_events), (SELECT count(*) FROM raw_justcall__calls WHERE call_id = ?)",
+            [call.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (events, stored),
+        (1, 1),
+        "one event kept, its call fetched and stored"
+    );
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_10000_events_out_of_order_and_duplicated_ends_in_the_data_set() {
+    let config = SimConfig {
+        agents: 8,
+        days: 30,
+        calls_per_agent_day: 25.0,
+        texts_per_agent_day: 12.0,
+        ..SimConfig::default()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let server = serve(
+        &sim,
+        &config,
+        store_with_users(&sim, &config, &db).await,
+        None,
+    )
+    .await;
+    let data = sim.dataset();
+    let mut events = events_for(&data);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let distinct = events.len();
+    assert!(distinct > 8_000 && distinct < 10_000, "{distinct} records");
+    let repeats: Vec<WebhookEvent> = events
+        .choose_multiple(&mut rng, 10_000 - distinct)
+        .cloned()
+        .collect();
+    events.extend(repeats);
+    events.shuffle(&mut rng);
+
+    let url = format!("http://{}/webhooks/justcall", server.addr);
+    let results = deliver(&url, PUBLIC_URL, &config.api_secret, &events, 16, now_utc()).await;
+    assert!(
+        results.iter().all(|(s, _)| *s == 200),
+        "every delivery answered 200"
+    );
+    assert_eq!(
+        server.drained(Duration::from_secs(120)).await.unwrap(),
+        0,
+        "every event processed"
+    );
+    drop(server.shutdown().await);
+    assert_store_equals(&db, &data);
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_with_events_queued_loses_nothing_after_a_restart() {
+    // Slow answers keep events queued long enough to kill the server in the middle.
+    let config = SimConfig {
+        latency: Duration::from_millis(5),
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    drop(store_with_users(&sim, &config, &db).await);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_callduck"))
+            .arg("--db")
+            .arg(&db)
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--public-url",
+                PUBLIC_URL,
+            ])
+            .env("JUSTCALL_BASE_URL", sim.base_url())
+            .env("JUSTCALL_API_KEY", &config.api_key)
+            .env("JUSTCALL_API_SECRET", &config.api_secret)
+            .env_remove("CALLDUCK_DB")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    let wait_up = || async {
+        for _ in 0..200 {
+            if let Ok(r) = reqwest::get(&health).await {
+                return r.text().await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("callduck serve did not come up");
+    };
+    let mut server = spawn();
+    wait_up().await;
+    let data = sim.dataset();
+    let events = events_for(&data);
+    let url = format!("http://127.0.0.1:{port}/webhooks/justcall");
+    let results = deliver(&url, PUBLIC_URL, &config.api_secret, &events, 8, now_utc()).await;
+    assert!(results.iter().all(|(s, _)| *s == 200));
+    server.kill().unwrap(); // SIGKILL, with most events still pending
+    server.wait().unwrap();
+    {
+        let store = Store::open_read_only(&db).unwrap();
+        let pending = callduck::webhooks::processor::pending_count(&store).unwrap();
+        assert!(pending > 0, "the kill happened with events queued");
+    }
+
+    let server = spawn();
+    wait_up().await;
+    let mut drained = false;
+    for _ in 0..600 {
+        let text = reqwest::get(&health).await.unwrap().text().await.unwrap();
+        if text.starts_with("ok, 0 event(s) pending") {
+            drained = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(drained, "the restarted server processed what was queued");
+    // SIGTERM: a clean stop.
+    // SAFETY: sending SIGTERM to our own child process.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    let out = server.wait_with_output().unwrap();
+    assert!(out.status.success(), "clean exit on SIGTERM");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 accepted event(s) left pending"));
+    assert_store_equals(&db, &data);
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_syncs_never_overlap_and_a_failed_run_is_retried_at_the_next_tick() {
+    let config = SimConfig {
+        latency: Duration::from_millis(40),
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    // The first run's first request fails for good (3 attempts).
+    sim.inject(Fault::ServerError {
+        status: 500,
+        count: 3,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let server = serve(
+        &sim,
+        &config,
+        Store::open(&db).unwrap(),
+        Some(Duration::from_millis(500)),
+    )
+    .await;
+    let mut runs: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = Vec::new();
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let store = server.store.lock().unwrap();
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT run_status, started_at, finished_at FROM callduck_sync_runs ORDER BY run_id")
+            .unwrap();
+        runs = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        if runs.iter().filter(|r| r.0 == "ok").count() >= 2 {
+            break;
+        }
+    }
+    drop(server.shutdown().await);
+    assert_eq!(
+        runs.first().map(|r| r.0.as_str()),
+        Some("failed"),
+        "the first run failed: {runs:?}"
+    );
+    assert!(
+        runs.iter().filter(|r| r.0 == "ok").count() >= 2,
+        "later ticks succeeded: {runs:?}"
+    );
+    for pair in runs.windows(2) {
+        let finished = pair[0].2.expect("a finished run");
+        assert!(pair[1].1 >= finished, "runs overlap: {pair:?}");
+    }
+    assert_store_equals(&db, &sim.dataset());
+    sim.shutdown();
+}
