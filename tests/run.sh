@@ -6,7 +6,9 @@
 #      binary, the real simulator over HTTP, real DuckDB files, Python's duckdb package and the
 #      Firestore emulator;
 #   3. wasm/scripts/test-browser.sh: the WebAssembly module in headless Chromium against the
-#      native core (installs wasm-bindgen-cli, binaryen and Chromium when missing).
+#      native core (installs wasm-bindgen-cli, binaryen and Chromium when missing);
+#   4. wasm/scripts/test-dashboard.sh: the dashboard page end to end in headless Chromium, on a
+#      demo export made by the callduck binary that step 2 built.
 # Uses the release profile everywhere, so the bundled DuckDB is compiled once per target dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,3 +41,4 @@ fi
 
 cargo test --release --workspace
 bash wasm/scripts/test-browser.sh
+CALLDUCK_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/callduck" bash wasm/scripts/test-dashboard.sh
