@@ -15,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 use duckdb::params;
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -48,7 +48,102 @@ pub struct ServeConfig {
 struct App {
     store: Arc<Mutex<Store>>,
     config: ServeConfig,
-    work: Notify,
+    work: Arc<Notify>,
+    persist: tokio::sync::mpsc::Sender<PersistRequest>,
+}
+
+/// One accepted event on its way to the file, with where to send the outcome (`true`: new,
+/// `false`: a duplicate `request_id`).
+struct PersistRequest {
+    request_id: String,
+    event_type: String,
+    record: Option<(&'static str, i64)>,
+    payload: String,
+    reply: tokio::sync::oneshot::Sender<anyhow::Result<bool>>,
+}
+
+/// Group commit: writes every event waiting in the queue in one transaction, then answers each.
+/// Under load many events share one commit; alone, an event is committed at once.
+fn persister(
+    store: Arc<Mutex<Store>>,
+    work: Arc<Notify>,
+    mut queue: tokio::sync::mpsc::Receiver<PersistRequest>,
+) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < 1000 {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let result = (|| -> anyhow::Result<Vec<bool>> {
+            // A request_id twice in one batch: the first is the event, the others duplicates.
+            let mut seen = std::collections::HashSet::new();
+            let first: Vec<bool> = batch
+                .iter()
+                .map(|e| seen.insert(e.request_id.clone()))
+                .collect();
+            let store = store.lock().expect("store lock");
+            let conn = store.conn();
+            // One appended batch and one INSERT ... ON CONFLICT per group, not one per event.
+            conn.execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS callduck_incoming_events AS
+                     SELECT * FROM callduck_webhook_events LIMIT 0;
+                 DELETE FROM callduck_incoming_events;",
+            )?;
+            let now = now_utc();
+            {
+                let mut appender =
+                    conn.appender_to_catalog_and_db("callduck_incoming_events", "temp", "main")?;
+                for (e, _) in batch.iter().zip(&first).filter(|(_, f)| **f) {
+                    let status = if e.record.is_some() {
+                        "pending"
+                    } else {
+                        "ignored"
+                    };
+                    appender.append_row(params![
+                        e.request_id,
+                        e.event_type,
+                        e.record.map(|r| r.0),
+                        e.record.map(|r| r.1),
+                        e.payload,
+                        now,
+                        status,
+                        None::<NaiveDateTime>,
+                        None::<String>
+                    ])?;
+                }
+                appender.flush()?;
+            }
+            let mut stmt = conn.prepare(
+                "INSERT INTO callduck_webhook_events SELECT * FROM callduck_incoming_events
+                 ON CONFLICT (request_id) DO NOTHING RETURNING request_id",
+            )?;
+            let inserted: std::collections::HashSet<String> = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(batch
+                .iter()
+                .zip(&first)
+                .map(|(e, f)| *f && inserted.contains(&e.request_id))
+                .collect())
+        })();
+        match result {
+            Ok(inserted) => {
+                for (e, new) in batch.into_iter().zip(inserted) {
+                    let _ = e.reply.send(Ok(new));
+                }
+                work.notify_one();
+            }
+            Err(err) => {
+                let message = format!("{err:#}");
+                for e in batch {
+                    let _ = e.reply.send(Err(anyhow::anyhow!("{message}")));
+                }
+            }
+        }
+    }
 }
 
 /// A running server (for `callduck serve` and tests).
@@ -152,23 +247,23 @@ async fn webhook(
     }
     let record = record_of(&event_type, &json);
     let payload = String::from_utf8_lossy(&body).into_owned();
-    let store = app.store.clone();
-    let persisted = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-        let store = store.lock().expect("store lock");
-        let status = if record.is_some() { "pending" } else { "ignored" };
-        Ok(store.conn().execute(
-            "INSERT INTO callduck_webhook_events (request_id, event_type, record_stream, record_id, payload, received_at, event_status)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING",
-            params![request_id, event_type, record.map(|r| r.0), record.map(|r| r.1), payload, now_utc(), status],
-        )?)
-    })
-    .await;
-    match persisted {
-        Ok(Ok(0)) => (StatusCode::OK, "duplicate, ignored\n"),
-        Ok(Ok(_)) => {
-            app.work.notify_one();
-            (StatusCode::OK, "accepted\n")
-        }
+    let (reply, outcome) = tokio::sync::oneshot::channel();
+    let request = PersistRequest {
+        request_id,
+        event_type,
+        record,
+        payload,
+        reply,
+    };
+    if app.persist.send(request).await.is_err() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting down, send it again\n",
+        );
+    }
+    match outcome.await {
+        Ok(Ok(false)) => (StatusCode::OK, "duplicate, ignored\n"),
+        Ok(Ok(true)) => (StatusCode::OK, "accepted\n"),
         Ok(Err(e)) => {
             tracing::error!("could not persist a webhook event: {e:#}");
             (
@@ -204,13 +299,22 @@ pub async fn start(
         None => None,
     };
     let store = Arc::new(Mutex::new(store));
+    let work = Arc::new(Notify::new());
+    let (persist, queue) = tokio::sync::mpsc::channel(4096);
     let app = Arc::new(App {
         store: store.clone(),
         config: config.clone(),
-        work: Notify::new(),
+        work: work.clone(),
+        persist,
     });
     let (shutdown, watch) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
+    // Ends when the last App (and so the queue's sender) is gone: after the server and the
+    // processor stopped, so every accepted event is committed before shutdown completes.
+    let persist_store = store.clone();
+    tasks.spawn(async move {
+        let _ = tokio::task::spawn_blocking(move || persister(persist_store, work, queue)).await;
+    });
 
     let mut stop = watch.clone();
     let server_app = app.clone();
