@@ -508,3 +508,99 @@ async fn dashboard_batches_recompute_the_sql_views_per_agent_and_local_day() {
 fn opts_business() -> String {
     "America/New_York".to_string()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_report_equals_the_rust_core_per_agent_and_for_the_team() {
+    use callduck_metrics::sms::sms_metrics;
+    use callduck_metrics::MetricsOptions;
+
+    let config = SimConfig::default();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    sync(&sim, &config, &db, &options(&config)).await.unwrap();
+    let data = sim.dataset();
+    sim.shutdown();
+    let zones: BTreeMap<String, String> = data
+        .users
+        .iter()
+        .filter_map(|u| Some((u.id.to_string(), u.timezone.clone()?)))
+        .collect();
+
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<f64>,
+        Option<f64>,
+    );
+    let store = Store::open_read_only(&db).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT coalesce(CAST(agent_id AS VARCHAR), 'TEAM'), sms_sent, sms_received, sms_bulk_or_automated_sent,
+                    sms_delivery_failed, contacts_messaged, contacts_replied, customer_turns, responded_turns,
+                    average_first_response_seconds, median_first_response_seconds
+             FROM rpt_sms_summary(DATE '1900-01-01', DATE '2999-12-31')",
+        )
+        .unwrap();
+    let sql: BTreeMap<String, Row> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                (
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ),
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(sql.len(), data.users.len() + 1, "every agent and the team");
+    for (who, want) in &sql {
+        let opts = MetricsOptions {
+            agent: (who != "TEAM").then(|| who.clone()),
+            time_zone: Some("America/New_York".into()),
+            agent_time_zones: zones.clone(),
+            ..MetricsOptions::default()
+        };
+        let m = sms_metrics(&data.texts, &opts.resolve().unwrap());
+        let r = &m.first_response;
+        let rust: Row = (
+            m.total_sent as i64,
+            m.total_received as i64,
+            m.automated_sent as i64,
+            m.delivery_failures as i64,
+            m.contacts_messaged as i64,
+            m.contacts_replied as i64,
+            (r.responses + r.unanswered) as i64,
+            r.responses as i64,
+            r.average_seconds,
+            r.median_seconds,
+        );
+        let counts = |r: &Row| (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7);
+        assert_eq!(counts(&rust), counts(want), "{who}: counts (rust vs sql)");
+        let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-6 * a.abs().max(1.0),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        assert!(
+            close(rust.8, want.8) && close(rust.9, want.9),
+            "{who}: response times {rust:?} vs {want:?}"
+        );
+    }
+}

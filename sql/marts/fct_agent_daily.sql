@@ -60,9 +60,10 @@ sms_days AS (
         local_date,
         any_value(agent_email_key)                                          AS agent_email_key,
         count(*) FILTER (WHERE is_counted_sent)                             AS sms_quantity,
-        count(*) FILTER (WHERE is_inbound)                                  AS sms_received,
-        count(*) FILTER (WHERE is_outbound AND is_bulk_or_automated)        AS sms_bulk_or_automated_sent,
-        count(*) FILTER (WHERE is_outbound AND is_delivery_failed)          AS sms_delivery_failed
+        -- Deleted messages count nowhere but in sms_quantity's exclusion (Rust: sms.rs).
+        count(*) FILTER (WHERE is_inbound AND NOT is_deleted)               AS sms_received,
+        count(*) FILTER (WHERE is_counted_sent AND is_bulk_or_automated)    AS sms_bulk_or_automated_sent,
+        count(*) FILTER (WHERE is_counted_sent AND is_delivery_failed)      AS sms_delivery_failed
     FROM stg_justcall__texts
     GROUP BY agent_id, local_date
 )

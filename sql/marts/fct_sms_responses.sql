@@ -1,13 +1,15 @@
--- fct_sms_responses: one row per customer turn in an SMS conversation, with the agent's reply.
+-- int_sms_turns(from_date, to_date, agent, by_agent): customer turns of SMS conversations among
+-- the messages of a local-day range (and agent, NULL for all), per agent and contact when
+-- `by_agent`, else per contact across the team.
 --
--- Grain: (agent_id, contact_key, turn_started_at). A turn starts at an inbound message that
--- follows an outbound reply (or opens the conversation); further inbound messages before the
--- reply belong to the same turn. The reply is the next outbound message to the same contact from
--- the same agent that is not a bulk or automated send (those are ignored entirely here: they are
--- not replies and do not end a turn).
+-- A turn starts at an inbound message that follows an outbound reply (or opens the
+-- conversation); further inbound messages before the reply belong to the same turn. The reply is
+-- the next outbound message to the same contact that is not a bulk or automated send (those are
+-- neither replies nor turn ends). Deleted messages are ignored. Order: sent_at, then sms_id.
+-- (Rust twin: callduck_metrics::sms, first-response time.)
 --   first_response_seconds = replied_at - turn_started_at (NULL while unanswered)
---   local_date             = the agent's local day of the inbound message that started the turn
-CREATE OR REPLACE VIEW fct_sms_responses AS
+--   local_date             = the agent's local day of the message that started the turn
+CREATE OR REPLACE MACRO int_sms_turns(from_date, to_date, agent, by_agent) AS TABLE
 WITH conversation AS (
     SELECT
         agent_id,
@@ -24,11 +26,13 @@ WITH conversation AS (
     WHERE contact_key IS NOT NULL
       AND NOT is_deleted
       AND (is_inbound OR NOT is_bulk_or_automated)
-    WINDOW w AS (PARTITION BY agent_id, contact_key ORDER BY sent_at, sms_id)
+      AND local_date BETWEEN from_date AND to_date
+      AND (agent IS NULL OR agent_email_key = lower(trim(agent)))
+    WINDOW w AS (PARTITION BY CASE WHEN by_agent THEN agent_id END, contact_key ORDER BY sent_at, sms_id)
 )
 SELECT
-    agent_id,
-    agent_email_key,
+    CASE WHEN by_agent THEN agent_id END                                    AS agent_id,
+    CASE WHEN by_agent THEN agent_email_key END                             AS agent_email_key,
     contact_key,
     sms_id                                                                  AS turn_sms_id,
     sent_at                                                                 AS turn_started_at,
@@ -38,3 +42,8 @@ SELECT
     date_diff('second', sent_at, next_reply_at)                             AS first_response_seconds
 FROM conversation
 WHERE is_inbound AND coalesce(NOT previous_is_inbound, true);
+
+-- fct_sms_responses: every customer turn, per agent and contact, over all time.
+-- Grain: (agent_id, contact_key, turn_started_at). Definitions: int_sms_turns above.
+CREATE OR REPLACE VIEW fct_sms_responses AS
+FROM int_sms_turns(DATE '1900-01-01', DATE '2999-12-31', NULL, true);

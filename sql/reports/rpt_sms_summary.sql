@@ -1,67 +1,74 @@
 -- rpt_sms_summary(from_date, to_date, agent := NULL): SMS activity and responsiveness over a
--- date range, one row per agent plus a team row (agent_email 'TEAM').
+-- date range, one row per agent plus a team row (agent_email 'TEAM'). Only messages of the range
+-- (local days) count; deleted messages count nowhere. (Rust twin: callduck_metrics::sms; the
+-- team row equals the module's figures without an agent filter, an agent row with one.)
 --
---   sms_sent, sms_received          outgoing (not deleted) / incoming messages
---   sms_delivery_failed             outgoing messages with delivery status failed or undelivered
+--   sms_sent, sms_received          outgoing / incoming messages
+--   sms_bulk_or_automated_sent      of the sent, bulk or automated sends
+--   sms_delivery_failed             sent messages whose delivery status reports a failure
 --   contacts_messaged               unique contacts (contact_key) sent at least one message
---   contacts_replied                of those, contacts who sent a message after the agent's first
---                                   message to them in the range
+--   contacts_replied                of those, contacts with an incoming message after the first
+--                                   outgoing one (ordered by sent_at, then sms_id)
 --   response_rate                   contacts_replied / contacts_messaged (JustCall's definition)
---   customer_turns, responded_turns turns from fct_sms_responses started in the range
+--   customer_turns, responded_turns turns of int_sms_turns (per agent; across agents for the team)
 --   average_/median_first_response_seconds  over responded turns (bulk and automated excluded)
+-- In the team row a contact counts once, whichever agents texted it.
 CREATE OR REPLACE MACRO rpt_sms_summary(from_date, to_date, agent := NULL) AS TABLE
 WITH texts AS (
-    SELECT *
+    SELECT *, {'at': sent_at, 'id': sms_id} AS position
     FROM stg_justcall__texts
     WHERE local_date BETWEEN from_date AND to_date
       AND (agent IS NULL OR agent_email_key = lower(trim(agent)))
-),
-per_contact AS (
-    SELECT
-        agent_id,
-        contact_key,
-        min(sent_at) FILTER (WHERE is_outbound AND NOT is_deleted)          AS first_sent_at,
-        max(sent_at) FILTER (WHERE is_inbound)                              AS last_received_at
-    FROM texts
-    WHERE contact_key IS NOT NULL
-    GROUP BY agent_id, contact_key
-),
-contacts AS (
-    -- In the team row a contact counts once even when several agents texted it (replied: to at
-    -- least one of the agents who messaged it).
-    SELECT
-        agent_id,
-        grouping(agent_id) = 1                                              AS is_team_total,
-        count(DISTINCT contact_key) FILTER (WHERE first_sent_at IS NOT NULL) AS contacts_messaged,
-        count(DISTINCT contact_key) FILTER (WHERE first_sent_at IS NOT NULL
-                                              AND last_received_at > first_sent_at) AS contacts_replied
-    FROM per_contact
-    GROUP BY GROUPING SETS ((agent_id), ())
+      AND NOT is_deleted
 ),
 messages AS (
     SELECT
         agent_id,
         grouping(agent_id) = 1                                              AS is_team_total,
         any_value(agent_email_key)                                          AS agent_email_key,
-        count(*) FILTER (WHERE is_counted_sent)                             AS sms_sent,
+        count(*) FILTER (WHERE is_outbound)                                 AS sms_sent,
         count(*) FILTER (WHERE is_inbound)                                  AS sms_received,
         count(*) FILTER (WHERE is_outbound AND is_bulk_or_automated)        AS sms_bulk_or_automated_sent,
         count(*) FILTER (WHERE is_outbound AND is_delivery_failed)          AS sms_delivery_failed
     FROM texts
     GROUP BY GROUPING SETS ((agent_id), ())
 ),
-turns AS (
+contacts AS (
+    -- Per agent and contact, and per contact for the team.
     SELECT
         agent_id,
         grouping(agent_id) = 1                                              AS is_team_total,
-        count(*)                                                            AS customer_turns,
-        count(*) FILTER (WHERE is_responded)                                AS responded_turns,
-        avg(first_response_seconds)                                         AS average_first_response_seconds,
-        median(first_response_seconds)                                      AS median_first_response_seconds
-    FROM fct_sms_responses
-    WHERE local_date BETWEEN from_date AND to_date
-      AND (agent IS NULL OR agent_email_key = lower(trim(agent)))
-    GROUP BY GROUPING SETS ((agent_id), ())
+        contact_key,
+        min(position) FILTER (WHERE is_outbound)                            AS first_sent,
+        max(position) FILTER (WHERE is_inbound)                             AS last_received
+    FROM texts
+    WHERE contact_key IS NOT NULL
+    GROUP BY GROUPING SETS ((agent_id, contact_key), (contact_key))
+),
+contact_counts AS (
+    SELECT
+        agent_id,
+        is_team_total,
+        count(*) FILTER (WHERE first_sent IS NOT NULL)                      AS contacts_messaged,
+        count(*) FILTER (WHERE first_sent IS NOT NULL AND last_received > first_sent) AS contacts_replied
+    FROM contacts
+    GROUP BY agent_id, is_team_total
+),
+turns AS (
+    SELECT agent_id, false AS is_team_total, *  EXCLUDE (agent_id)
+    FROM (
+        SELECT agent_id, count(*) AS customer_turns, count(*) FILTER (WHERE is_responded) AS responded_turns,
+               avg(first_response_seconds) AS average_first_response_seconds,
+               median(first_response_seconds) AS median_first_response_seconds
+        FROM int_sms_turns(from_date, to_date, agent, true)
+        GROUP BY agent_id
+    )
+    UNION ALL BY NAME
+    SELECT NULL AS agent_id, true AS is_team_total, count(*) AS customer_turns,
+           count(*) FILTER (WHERE is_responded) AS responded_turns,
+           avg(first_response_seconds) AS average_first_response_seconds,
+           median(first_response_seconds) AS median_first_response_seconds
+    FROM int_sms_turns(from_date, to_date, agent, false)
 )
 SELECT
     m.agent_id,
@@ -79,7 +86,7 @@ SELECT
     t.average_first_response_seconds,
     t.median_first_response_seconds
 FROM messages AS m
-LEFT JOIN contacts AS c ON c.agent_id IS NOT DISTINCT FROM m.agent_id AND c.is_team_total = m.is_team_total
+LEFT JOIN contact_counts AS c ON c.agent_id IS NOT DISTINCT FROM m.agent_id AND c.is_team_total = m.is_team_total
 LEFT JOIN turns AS t ON t.agent_id IS NOT DISTINCT FROM m.agent_id AND t.is_team_total = m.is_team_total
 LEFT JOIN stg_justcall__users AS u ON u.user_id = m.agent_id
 ORDER BY m.is_team_total, m.sms_sent DESC, agent_email;

@@ -5,7 +5,9 @@
 -- counts: outgoing and not deleted. `is_bulk_or_automated` marks sends that response-time
 -- metrics exclude (medium mentions Bulk or Automation). `contact_key` identifies the customer
 -- across messy number formats: the digits of contact_number, without a leading US country code 1
--- on 11-digit numbers (else the trimmed, lower-cased email, else the name).
+-- on 11-digit numbers, else the trimmed, lower-cased email (Rust twin: sms::contact_key).
+-- `is_delivery_failed`: the delivery status mentions fail or undeliver, or is error or rejected
+-- (Rust twin: sms::is_delivery_failure).
 CREATE OR REPLACE VIEW stg_justcall__texts AS
 WITH business AS (
     SELECT coalesce((SELECT setting_value FROM callduck_settings
@@ -44,8 +46,7 @@ SELECT
     coalesce(
         nullif(regexp_replace(regexp_replace(coalesce(texts.contact_number, ''), '[^0-9]', '', 'g'),
                               '^1([0-9]{10})$', '\1'), ''),
-        nullif(lower(trim(texts.contact_email)), ''),
-        nullif(lower(trim(texts.contact_name)), '')
+        nullif(lower(trim(texts.contact_email)), '')
     )                                                                        AS contact_key,
     texts.contact_name,
     texts.contact_email,
@@ -56,7 +57,9 @@ SELECT
     texts.body,
     texts.is_mms,
     texts.delivery_status,
-    lower(trim(texts.delivery_status)) IN ('failed', 'undelivered')          AS is_delivery_failed,
+    coalesce(lower(trim(texts.delivery_status)) LIKE '%fail%'
+          OR lower(trim(texts.delivery_status)) LIKE '%undeliver%'
+          OR lower(trim(texts.delivery_status)) IN ('error', 'rejected'), false) AS is_delivery_failed,
     texts.is_deleted,
     texts.medium,
     coalesce(lower(texts.medium) LIKE '%bulk%' OR lower(texts.medium) LIKE '%automation%', false)
