@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use callduck::firestore::export::{period_bounds, run_export, ExportOptions};
 use callduck::firestore::{FirestoreClient, FirestoreConfig};
@@ -570,4 +571,71 @@ async fn one_scheduled_command_syncs_then_exports() {
         "{text}"
     );
     sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_processed_by_serve_are_exported_to_the_dashboard() {
+    use callduck::secret::Secret;
+    use callduck::simulator::webhooks::{deliver, events_for};
+    use callduck::store::now_utc;
+    use callduck::sync::SyncOptions;
+    use callduck::webhooks::server::{start as serve, ServeConfig};
+
+    let config = SimConfig {
+        agents: 2,
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let users_only = SyncOptions {
+        streams: vec![callduck::justcall::Stream::Users],
+        ..common::options(&config)
+    };
+    sync(&sim, &config, &db, &users_only).await.unwrap();
+    let fs = Emulator::new("serve-export");
+    let mapped = seed_users(&fs, &db).await; // the second agent stays unmapped
+    let public_url = "https://hooks.example.com/justcall";
+    let server = serve(
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        Store::open(&db).unwrap(),
+        callduck::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret).unwrap(),
+        ServeConfig {
+            public_url: public_url.into(),
+            secret: Secret::new(config.api_secret.clone()),
+            timestamp_window: chrono::TimeDelta::minutes(5),
+            body_limit: 1 << 20,
+            batch_events: 1000,
+            every: None,
+            sync: SyncOptions::default(),
+            export: Some((
+                FirestoreClient::new(fs.config()).unwrap(),
+                options(config.end.date()),
+            )),
+        },
+    )
+    .await
+    .unwrap();
+    let events = events_for(&sim.dataset());
+    let url = format!("http://{}/webhooks/justcall", server.addr);
+    let results = deliver(&url, public_url, &config.api_secret, &events, 8, now_utc()).await;
+    assert!(results.iter().all(|(s, _)| *s == 200));
+    assert_eq!(server.drained(Duration::from_secs(60)).await.unwrap(), 0);
+    // The export runs once the processor is idle; wait until the documents stop changing.
+    let mut last = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let n = fs.all("metrics").await.len();
+        if n > 0 && n == last {
+            break;
+        }
+        last = n;
+    }
+    drop(server.shutdown().await);
+    sim.shutdown();
+    assert_eq!(
+        exported(&fs).await,
+        expected(&db, &mapped),
+        "the dashboard sees what the views say"
+    );
 }

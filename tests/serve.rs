@@ -51,6 +51,7 @@ fn serve_config(config: &SimConfig, every: Option<Duration>) -> ServeConfig {
             business_timezone: Some("America/New_York".into()),
             ..SyncOptions::default()
         },
+        export: None,
     }
 }
 

@@ -375,6 +375,13 @@ pub struct ServeArgs {
     /// Business time zone (IANA) for agents without a usable zone (scheduled syncs).
     #[arg(long, env = "CALLDUCK_TIMEZONE")]
     pub timezone: Option<String>,
+    /// Export changed daily metrics to Firestore after processed webhooks and scheduled syncs
+    /// (needs FIRESTORE_EMULATOR_HOST or GOOGLE_APPLICATION_CREDENTIALS).
+    #[arg(long, env = "CALLDUCK_EXPORT_FIRESTORE")]
+    pub export_firestore: bool,
+    /// Project for --export-firestore (default: FIRESTORE_PROJECT_ID or the key file's).
+    #[arg(long, requires = "export_firestore")]
+    pub firestore_project: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -645,6 +652,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     business_timezone: args.timezone.clone(),
                     progress: false,
                     ..SyncOptions::default()
+                },
+                export: if args.export_firestore {
+                    let project = args
+                        .firestore_project
+                        .clone()
+                        .or_else(|| std::env::var("FIRESTORE_PROJECT_ID").ok());
+                    let client = crate::firestore::FirestoreClient::new(
+                        crate::firestore::FirestoreConfig::from_env(project)?,
+                    )?;
+                    Some((client, crate::firestore::export::ExportOptions::default()))
+                } else {
+                    None
                 },
             };
             runtime()?.block_on(async move {

@@ -29,13 +29,15 @@ pub fn parse_every(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(secs))
 }
 
-/// Runs a sync now and then every `every` until `stop` turns true. Returns the number of runs.
+/// Runs a sync now and then every `every` until `stop` turns true; raises `changed` when a run
+/// stored new or updated records (the server then exports, when configured).
 pub async fn run_every(
     every: Duration,
     store: Store,
     client: JustCallClient,
     options: SyncOptions,
     mut stop: tokio::sync::watch::Receiver<bool>,
+    changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -58,6 +60,9 @@ pub async fn run_every(
             result = run_sync(conn, client.clone(), &options, now_utc()) => match result {
                 Ok(s) => {
                     let t = s.total();
+                    if t.new + t.updated > 0 {
+                        changed.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
                     tracing::info!(run, new = t.new, updated = t.updated, quarantined = t.rejected,
                         secs = started.elapsed().as_secs_f64(), "scheduled sync finished");
                 }

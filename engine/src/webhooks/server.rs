@@ -43,6 +43,12 @@ pub struct ServeConfig {
     pub every: Option<Duration>,
     /// Options of the scheduled sync.
     pub sync: crate::sync::SyncOptions,
+    /// Export to Firestore after changes (processed webhooks, scheduled syncs): only the
+    /// documents whose content changed are written (the export's ledger).
+    pub export: Option<(
+        crate::firestore::FirestoreClient,
+        crate::firestore::export::ExportOptions,
+    )>,
 }
 
 struct App {
@@ -329,9 +335,22 @@ pub async fn start(
         }
     });
 
+    // Set when records changed (webhooks processed, a scheduled sync ran): the processor then
+    // exports to Firestore once it is idle, so a burst of events costs one export.
+    let dirty = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let export = match &config.export {
+        Some((client, opts)) => Some((
+            store.lock().expect("store lock").try_clone()?,
+            client.clone(),
+            opts.clone(),
+        )),
+        None => None,
+    };
+    let export = export.map(|e| Arc::new(Mutex::new(e)));
     let mut stop = watch.clone();
     let processor_app = app.clone();
     let processor_client = client.clone();
+    let processor_dirty = dirty.clone();
     tasks.spawn(async move {
         let mut failures = 0u32;
         loop {
@@ -344,6 +363,7 @@ pub async fn start(
             {
                 Ok(p) if p.events > 0 || p.failed > 0 => {
                     failures = 0;
+                    processor_dirty.store(p.events > 0, std::sync::atomic::Ordering::SeqCst);
                     tracing::debug!(
                         events = p.events,
                         records = p.records,
@@ -356,6 +376,27 @@ pub async fn start(
                 Err(e) => {
                     failures += 1;
                     tracing::warn!("processing webhook events failed (attempt {failures}): {e:#}");
+                }
+            }
+            if let Some(export) = &export {
+                if processor_dirty.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                    let export = export.clone();
+                    let handle = tokio::runtime::Handle::current();
+                    // The store is not Sync: run the export on a blocking thread of its own.
+                    let result = tokio::task::spawn_blocking(move || {
+                        let guard = export.lock().expect("export lock");
+                        let (store, client, opts) = &*guard;
+                        handle.block_on(crate::firestore::export::run_export(store, Some(client), opts))
+                    })
+                    .await;
+                    match result {
+                        Ok(Ok(s)) => tracing::info!(written = s.written, unchanged = s.unchanged, goals = s.goals_updated, "firestore export after changes"),
+                        Ok(Err(e)) => {
+                            processor_dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+                            tracing::warn!("firestore export failed (retried after the next change or pass): {e:#}");
+                        }
+                        Err(e) => tracing::error!("firestore export panicked: {e}"),
+                    }
                 }
             }
             if *stop.borrow() {
@@ -382,6 +423,7 @@ pub async fn start(
             client,
             config.sync.clone(),
             stop,
+            dirty.clone(),
         ));
     }
     Ok(ServerHandle {
