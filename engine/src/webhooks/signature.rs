@@ -83,8 +83,17 @@ pub fn verify(
             return Err(Rejection::Version(v.to_string()));
         }
     }
-    let at = NaiveDateTime::parse_from_str(timestamp.trim(), "%Y-%m-%d %H:%M:%S")
-        .map_err(|_| Rejection::BadTimestamp(timestamp.to_string()))?;
+    // The reference shows `2024-03-21 17:08:22`; JustCall's docs also call the header an integer,
+    // so unix seconds (or milliseconds) are accepted too. The signature covers the text as sent.
+    let t = timestamp.trim();
+    let at = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .or_else(|| {
+            let n: i64 = t.parse().ok()?;
+            let secs = if n > 100_000_000_000 { n / 1000 } else { n };
+            chrono::DateTime::from_timestamp(secs, 0).map(|d| d.naive_utc())
+        })
+        .ok_or_else(|| Rejection::BadTimestamp(timestamp.to_string()))?;
     let skew = (now - at).num_seconds().abs();
     if skew > window.num_seconds() {
         return Err(Rejection::Stale {
