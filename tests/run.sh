@@ -14,9 +14,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 emulator_pid=""
+# HTTP without curl (not on every fresh machine): python3 is.
+http() { python3 - "$@" <<'PY'
+import sys, urllib.request
+method, url = sys.argv[1], sys.argv[2]
+try:
+    urllib.request.urlopen(urllib.request.Request(url, method=method, data=b"" if method == "POST" else None), timeout=2)
+except Exception:
+    sys.exit(1)
+PY
+}
 stop_emulator() {
   if [[ -n "$emulator_pid" ]]; then
-    curl -s -X POST "http://$FIRESTORE_EMULATOR_HOST/shutdown" >/dev/null 2>&1 || true
+    http POST "http://$FIRESTORE_EMULATOR_HOST/shutdown" || true
     kill -- "-$emulator_pid" 2>/dev/null || kill "$emulator_pid" 2>/dev/null || true
     wait "$emulator_pid" 2>/dev/null || true
   fi
@@ -32,11 +42,11 @@ if [[ -z "${FIRESTORE_EMULATOR_HOST:-}" ]]; then
   setsid gcloud emulators firestore start --host-port="$FIRESTORE_EMULATOR_HOST" --quiet >"$log" 2>&1 &
   emulator_pid=$!
   for _ in $(seq 1 120); do
-    if curl -sf "http://$FIRESTORE_EMULATOR_HOST/" >/dev/null 2>&1; then break; fi
+    if http GET "http://$FIRESTORE_EMULATOR_HOST/"; then break; fi
     if ! kill -0 "$emulator_pid" 2>/dev/null; then echo "the Firestore emulator exited:" >&2; cat "$log" >&2; exit 1; fi
     sleep 1
   done
-  curl -sf "http://$FIRESTORE_EMULATOR_HOST/" >/dev/null || { echo "the Firestore emulator did not start in 120 s:" >&2; cat "$log" >&2; exit 1; }
+  http GET "http://$FIRESTORE_EMULATOR_HOST/" || { echo "the Firestore emulator did not start in 120 s:" >&2; cat "$log" >&2; exit 1; }
 fi
 
 cargo test --release --workspace
