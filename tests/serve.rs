@@ -250,7 +250,7 @@ async fn a_burst_of_10000_events_out_of_order_and_duplicated_ends_in_the_data_se
 async fn a_server_killed_with_events_queued_loses_nothing_after_a_restart() {
     // Slow answers keep events queued long enough to kill the server in the middle.
     let config = SimConfig {
-        latency: Duration::from_millis(5),
+        latency: Duration::from_millis(40),
         ..small_config()
     };
     let sim = start(config.clone()).await;

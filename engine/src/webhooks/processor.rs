@@ -22,6 +22,9 @@ pub struct Processed {
     pub failed: usize,
 }
 
+/// Records re-fetched at the same time.
+const FETCH_CONCURRENCY: usize = 8;
+
 /// Events still waiting (accepted, not yet processed).
 pub fn pending_count(store: &Store) -> anyhow::Result<i64> {
     Ok(store.conn().query_row(
@@ -66,32 +69,48 @@ pub async fn process_pending(
     let mut gone: Vec<(String, i64, String)> = Vec::new();
     let mut fetched = 0;
     let mut stopped: Option<anyhow::Error> = None;
-    for (stream_name, id) in &records {
-        let Some(stream) = stream_of(stream_name) else {
-            continue;
-        };
-        match client.get_record(stream, *id).await {
-            Ok(raw) => {
-                fetched += 1;
-                match stream {
-                    Stream::Calls => match parse_record::<Call>(raw.get()) {
-                        Ok(r) => calls.push(r),
-                        Err(r) => bad_calls.push(r),
-                    },
-                    _ => match parse_record::<Sms>(raw.get()) {
-                        Ok(r) => texts.push(r),
-                        Err(r) => bad_texts.push(r),
-                    },
+    // Re-fetch a few records at a time (the client's pacer keeps within the rate limits).
+    let records: Vec<(String, i64)> = records.into_iter().collect();
+    'chunks: for chunk in records.chunks(FETCH_CONCURRENCY) {
+        let mut fetches = tokio::task::JoinSet::new();
+        for (i, (stream_name, id)) in chunk.iter().enumerate() {
+            let Some(stream) = stream_of(stream_name) else {
+                continue;
+            };
+            let (client, id) = (client.clone(), *id);
+            fetches.spawn(async move { (i, stream, client.get_record(stream, id).await) });
+        }
+        let mut answers = Vec::with_capacity(chunk.len());
+        while let Some(joined) = fetches.join_next().await {
+            answers.push(joined?);
+        }
+        answers.sort_by_key(|(i, _, _)| *i);
+        for (i, stream, answer) in answers {
+            let (stream_name, id) = &chunk[i];
+            match answer {
+                Ok(raw) => {
+                    fetched += 1;
+                    match stream {
+                        Stream::Calls => match parse_record::<Call>(raw.get()) {
+                            Ok(r) => calls.push(r),
+                            Err(r) => bad_calls.push(r),
+                        },
+                        _ => match parse_record::<Sms>(raw.get()) {
+                            Ok(r) => texts.push(r),
+                            Err(r) => bad_texts.push(r),
+                        },
+                    }
                 }
-            }
-            Err(JustCallError::NotFound { request }) => {
-                gone.push((stream_name.clone(), *id, format!("{request}: not found")))
-            }
-            Err(e) => {
-                // Keep what was fetched; the rest stays pending for the next pass.
-                stopped =
-                    Some(anyhow::Error::new(e).context(format!("re-fetching {stream_name} {id}")));
-                break;
+                Err(JustCallError::NotFound { request }) => {
+                    gone.push((stream_name.clone(), *id, format!("{request}: not found")))
+                }
+                Err(e) => {
+                    // Keep what was fetched; the rest stays pending for the next pass.
+                    stopped = Some(
+                        anyhow::Error::new(e).context(format!("re-fetching {stream_name} {id}")),
+                    );
+                    break 'chunks;
+                }
             }
         }
     }
