@@ -608,6 +608,7 @@ async fn webhooks_processed_by_serve_are_exported_to_the_dashboard() {
             batch_events: 1000,
             every: None,
             sync: SyncOptions::default(),
+            snapshot: None,
             export: Some((
                 FirestoreClient::new(fs.config()).unwrap(),
                 options(config.end.date()),

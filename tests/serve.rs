@@ -51,6 +51,7 @@ fn serve_config(config: &SimConfig, every: Option<Duration>) -> ServeConfig {
             business_timezone: Some("America/New_York".into()),
             ..SyncOptions::default()
         },
+        snapshot: None,
         export: None,
     }
 }
@@ -382,5 +383,83 @@ async fn scheduled_syncs_never_overlap_and_a_failed_run_is_retried_at_the_next_t
         assert!(pair[1].1 >= finished, "runs overlap: {pair:?}");
     }
     assert_store_equals(&db, &sim.dataset());
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analysts_query_a_snapshot_while_serve_holds_the_file() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let snapshot = dir.path().join("read.duckdb");
+    let store = store_with_users(&sim, &config, &db).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut cfg = serve_config(&config, None);
+    cfg.snapshot = Some((snapshot.clone(), Duration::from_millis(200)));
+    let server = start_server(listener, store, client(&sim, &config, 3), cfg)
+        .await
+        .unwrap();
+    let data = sim.dataset();
+    let url = format!("http://{}/webhooks/justcall", server.addr);
+    let results = deliver(
+        &url,
+        PUBLIC_URL,
+        &config.api_secret,
+        &events_for(&data),
+        8,
+        now_utc(),
+    )
+    .await;
+    assert!(results.iter().all(|(s, _)| *s == 200));
+    assert_eq!(server.drained(Duration::from_secs(60)).await.unwrap(), 0);
+
+    // The live file is locked by the server; the snapshot answers, through the binary, and
+    // catches up with every record once the processor has been idle.
+    let report = |db: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_callduck"))
+            .arg("--db")
+            .arg(db)
+            .args(["sql", "SELECT (SELECT count(*) FROM raw_justcall__calls) + (SELECT count(*) FROM raw_justcall__texts) AS n", "-f", "csv"])
+            .output()
+            .unwrap()
+    };
+    let locked = report(&db);
+    assert!(!locked.status.success(), "the live file is held by serve");
+    assert!(
+        String::from_utf8_lossy(&locked.stderr).contains("in use by another process"),
+        "{}",
+        String::from_utf8_lossy(&locked.stderr)
+    );
+    let want = (data.calls.len() + data.texts.len()).to_string();
+    let mut seen = String::new();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if !snapshot.exists() {
+            continue;
+        }
+        let out = report(&snapshot);
+        seen = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+        if seen == want {
+            break;
+        }
+    }
+    assert_eq!(seen, want, "the snapshot holds every record");
+    let kpis = Command::new(env!("CARGO_BIN_EXE_callduck"))
+        .arg("--db")
+        .arg(&snapshot)
+        .args(["report", "kpis", "-f", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        kpis.status.success(),
+        "views and macros are in the snapshot: {}",
+        String::from_utf8_lossy(&kpis.stderr)
+    );
+    drop(server.shutdown().await);
     sim.shutdown();
 }

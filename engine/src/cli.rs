@@ -382,6 +382,13 @@ pub struct ServeArgs {
     /// Project for --export-firestore (default: FIRESTORE_PROJECT_ID or the key file's).
     #[arg(long, requires = "export_firestore")]
     pub firestore_project: Option<String>,
+    /// Keep a read-only copy of the file here for analysts (`callduck --db PATH report ...`,
+    /// the duckdb CLI): DuckDB lets no other process open the file while serve writes it.
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    /// Rewrite the snapshot at most this often, after changes.
+    #[arg(long, default_value = "5m", value_parser = crate::webhooks::schedule::parse_every)]
+    pub snapshot_every: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -653,6 +660,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     progress: false,
                     ..SyncOptions::default()
                 },
+                snapshot: args.snapshot.clone().map(|p| (p, args.snapshot_every)),
                 export: if args.export_firestore {
                     let project = args
                         .firestore_project

@@ -53,6 +53,7 @@ pub async fn bench_webhooks(calls: usize, concurrency: usize, dir: &Path) -> any
         batch_events: 1000,
         every: None,
         sync: SyncOptions::default(),
+        snapshot: None,
         export: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

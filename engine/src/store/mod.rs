@@ -203,6 +203,27 @@ impl Store {
         })
     }
 
+    /// Writes a complete copy of the database (tables, views, macros) to `path`, replacing it
+    /// atomically, so readers can query it while this process keeps the writer's lock.
+    pub fn snapshot_to(&self, path: &Path) -> anyhow::Result<()> {
+        let partial = path.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(partial.with_extension("partial.wal"));
+        let database: String = self
+            .conn
+            .query_row("SELECT current_database()", [], |r| r.get(0))?;
+        let target = partial.to_string_lossy().replace('\'', "''");
+        self.conn
+            .execute_batch(&format!(
+                "ATTACH '{target}' AS callduck_snapshot;
+                 COPY FROM DATABASE \"{database}\" TO callduck_snapshot;
+                 DETACH callduck_snapshot;"
+            ))
+            .with_context(|| format!("copying the database to {}", partial.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("replacing {}", path.display()))?;
+        Ok(())
+    }
+
     /// Folds the write-ahead log into the database file (after a sync; readers then open fast).
     pub fn checkpoint(&self) -> anyhow::Result<()> {
         self.conn

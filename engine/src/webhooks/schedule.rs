@@ -38,6 +38,7 @@ pub async fn run_every(
     options: SyncOptions,
     mut stop: tokio::sync::watch::Receiver<bool>,
     changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    snapshot_changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -62,6 +63,7 @@ pub async fn run_every(
                     let t = s.total();
                     if t.new + t.updated > 0 {
                         changed.store(true, std::sync::atomic::Ordering::SeqCst);
+                        snapshot_changed.store(true, std::sync::atomic::Ordering::SeqCst);
                     }
                     tracing::info!(run, new = t.new, updated = t.updated, quarantined = t.rejected,
                         secs = started.elapsed().as_secs_f64(), "scheduled sync finished");

@@ -45,6 +45,9 @@ pub struct ServeConfig {
     pub sync: crate::sync::SyncOptions,
     /// Export to Firestore after changes (processed webhooks, scheduled syncs): only the
     /// documents whose content changed are written (the export's ledger).
+    /// A read-only copy of the file for analysts (DuckDB lets no other process open a file while
+    /// a writer holds it): rewritten after changes, at most once per interval.
+    pub snapshot: Option<(std::path::PathBuf, Duration)>,
     pub export: Option<(
         crate::firestore::FirestoreClient,
         crate::firestore::export::ExportOptions,
@@ -338,6 +341,8 @@ pub async fn start(
     // Set when records changed (webhooks processed, a scheduled sync ran): the processor then
     // exports to Firestore once it is idle, so a burst of events costs one export.
     let dirty = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The same for the read snapshot; starts dirty so a fresh server writes one.
+    let snapshot_dirty = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let export = match &config.export {
         Some((client, opts)) => Some((
             store.lock().expect("store lock").try_clone()?,
@@ -351,8 +356,11 @@ pub async fn start(
     let processor_app = app.clone();
     let processor_client = client.clone();
     let processor_dirty = dirty.clone();
+    let processor_snapshot_dirty = snapshot_dirty.clone();
+    let snapshot = config.snapshot.clone();
     tasks.spawn(async move {
         let mut failures = 0u32;
+        let mut last_snapshot: Option<std::time::Instant> = None;
         loop {
             match process_pending(
                 &processor_app.store,
@@ -363,7 +371,10 @@ pub async fn start(
             {
                 Ok(p) if p.events > 0 || p.failed > 0 => {
                     failures = 0;
-                    processor_dirty.store(p.events > 0, std::sync::atomic::Ordering::SeqCst);
+                    if p.events > 0 {
+                        processor_dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+                        processor_snapshot_dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
                     tracing::debug!(
                         events = p.events,
                         records = p.records,
@@ -399,6 +410,25 @@ pub async fn start(
                     }
                 }
             }
+            if let Some((path, every)) = &snapshot {
+                let due = last_snapshot.is_none_or(|t| t.elapsed() >= *every);
+                if due && processor_snapshot_dirty.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                    let (store, path) = (processor_app.store.clone(), path.clone());
+                    let started = std::time::Instant::now();
+                    let result = tokio::task::spawn_blocking(move || store.lock().expect("store lock").snapshot_to(&path)).await;
+                    match result {
+                        Ok(Ok(())) => {
+                            last_snapshot = Some(std::time::Instant::now());
+                            tracing::info!(secs = started.elapsed().as_secs_f64(), "read snapshot written");
+                        }
+                        Ok(Err(e)) => {
+                            processor_snapshot_dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+                            tracing::warn!("writing the read snapshot failed: {e:#}");
+                        }
+                        Err(e) => tracing::error!("the snapshot task panicked: {e}"),
+                    }
+                }
+            }
             if *stop.borrow() {
                 return;
             }
@@ -424,6 +454,7 @@ pub async fn start(
             config.sync.clone(),
             stop,
             dirty.clone(),
+            snapshot_dirty.clone(),
         ));
     }
     Ok(ServerHandle {
