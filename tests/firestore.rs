@@ -570,6 +570,20 @@ async fn one_scheduled_command_syncs_then_exports() {
         text.contains("firestore export: wrote 0 metrics document(s)"),
         "{text}"
     );
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_callduck"))
+        .arg("--db")
+        .arg(&db)
+        .arg("status")
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(
+        status.contains(&format!(
+            "firestore   {} metrics documents written",
+            docs.len()
+        )),
+        "{status}"
+    );
     sim.shutdown();
 }
 

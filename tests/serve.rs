@@ -327,6 +327,20 @@ async fn a_server_killed_with_events_queued_loses_nothing_after_a_restart() {
     assert!(out.status.success(), "clean exit on SIGTERM");
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 accepted event(s) left pending"));
     assert_store_equals(&db, &data);
+    let status = Command::new(env!("CARGO_BIN_EXE_callduck"))
+        .arg("--db")
+        .arg(&db)
+        .arg("status")
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    let delivered = events.len();
+    assert!(
+        status.contains(&format!(
+            "webhooks    {delivered} processed, 0 pending, 0 failed"
+        )),
+        "{status}"
+    );
     sim.shutdown();
 }
 

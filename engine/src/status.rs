@@ -84,5 +84,31 @@ pub fn render(store: &Store) -> anyhow::Result<String> {
             }
         }
     }
+    let (pending, processed, failed, last_event): (i64, i64, i64, Option<NaiveDateTime>) = conn.query_row(
+        "SELECT count(*) FILTER (WHERE event_status = 'pending'), count(*) FILTER (WHERE event_status = 'processed'),
+                count(*) FILTER (WHERE event_status = 'failed'), max(received_at)
+         FROM callduck_webhook_events",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    match last_event {
+        None => writeln!(out, "webhooks    none received")?,
+        Some(at) => writeln!(
+            out,
+            "webhooks    {processed} processed, {pending} pending, {failed} failed; last received {at} UTC"
+        )?,
+    }
+    let (documents, last_export): (i64, Option<NaiveDateTime>) = conn.query_row(
+        "SELECT count(*), max(exported_at) FROM firestore_export_ledger",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    match last_export {
+        None => writeln!(out, "firestore   never exported")?,
+        Some(at) => writeln!(
+            out,
+            "firestore   {documents} metrics documents written; last write {at} UTC"
+        )?,
+    }
     Ok(out)
 }
