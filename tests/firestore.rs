@@ -333,6 +333,35 @@ async fn exports_exact_documents_then_only_what_changed() {
         .unwrap();
     assert_eq!((again.planned, again.written), (0, 0));
     assert_eq!(again.unchanged, want.len());
+    assert_eq!(
+        again.goals_updated, 0,
+        "goals already hold the current period"
+    );
+
+    // A new week with no new activity: the weekly goal restarts from what that week holds.
+    let next_week = as_of + chrono::Duration::days(7);
+    let rolled = run_export(&store, Some(&client), &options(next_week))
+        .await
+        .unwrap();
+    assert_eq!((rolled.written, rolled.goals_updated), (0, 1));
+    let new_week = period_bounds("weekly", next_week).unwrap();
+    let new_sum: i64 = want
+        .iter()
+        .filter(|((u, t, d), _)| {
+            *u == uid0 && t == "phone_call_quantity" && *d >= new_week.0 && *d <= new_week.1
+        })
+        .map(|(_, v)| v)
+        .sum();
+    let goal = &fs.all("goals").await[&format!("{uid0}_phone_call_quantity_weekly")];
+    assert_eq!(int_of(&goal["current"]), new_sum);
+    assert_eq!(
+        goal["startDate"]["timestampValue"].as_str().unwrap()[..10],
+        new_week.0.to_string()
+    );
+    let settled = run_export(&store, Some(&client), &options(next_week))
+        .await
+        .unwrap();
+    assert_eq!(settled.goals_updated, 0);
     drop(store);
 
     // Upstream: new calls. Exactly the affected documents are written.

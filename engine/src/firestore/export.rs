@@ -528,10 +528,13 @@ pub fn period_bounds(period: &str, today: NaiveDate) -> Option<(NaiveDate, Naive
     }
 }
 
-/// Recomputes `current` (and the period bounds) of the goals of `users` for `types`.
+/// Recomputes `current` (and the period bounds) of the goals for `types` of the `affected`
+/// users, and of any goal of a `mapped` user whose stored period is not the current one (a new
+/// day, week, month or quarter started: `current` must restart even without new activity).
 async fn update_goals(
     client: &FirestoreClient,
-    users: &BTreeSet<String>,
+    affected: &BTreeSet<String>,
+    mapped: &BTreeSet<String>,
     types: &[String],
     today: NaiveDate,
 ) -> anyhow::Result<usize> {
@@ -551,7 +554,7 @@ async fn update_goals(
         else {
             continue;
         };
-        if !users.contains(&user) || !types.contains(&kind) {
+        if !types.contains(&kind) || !(affected.contains(&user) || mapped.contains(&user)) {
             continue;
         }
         let Some((start, end)) = period_bounds(&period, today) else {
@@ -561,6 +564,11 @@ async fn update_goals(
             );
             continue;
         };
+        let stored_start = value::field(&goal.fields, "startDate").and_then(value::as_timestamp);
+        let rolled_over = stored_start.map(|t| t.date()) != Some(start);
+        if !affected.contains(&user) && !rolled_over {
+            continue;
+        }
         let (from, to) = (
             start.and_hms_opt(0, 0, 0).unwrap(),
             end.and_hms_opt(23, 59, 59).unwrap(),
@@ -710,13 +718,19 @@ pub async fn run_export(
         tracing::debug!("wrote {} of {} documents", summary.written, summary.planned);
     }
     bar.finish_and_clear();
-    if opts.update_goals && !affected_users.is_empty() {
+    if opts.update_goals {
         let today = match opts.as_of {
             Some(d) => d,
             None => business_today(store)?,
         };
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT DISTINCT user_id FROM fct_dashboard_metrics")?;
+        let mapped: BTreeSet<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         summary.goals_updated =
-            update_goals(client, &affected_users, &opts.metric_types, today).await?;
+            update_goals(client, &affected_users, &mapped, &opts.metric_types, today).await?;
     }
     let counters = client.counters();
     summary.requests = counters.requests.load(Ordering::Relaxed);
