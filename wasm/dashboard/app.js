@@ -8,8 +8,10 @@
 //    once as a CallBatch and an SmsBatch.
 // 2. On every change of the date range, agent or direction, recomputes everything in the browser
 //    through the batches (no round trip): the seed's JustCallMetrics for the cards, status
-//    breakdown and daily chart; SMS metrics; per-user-day goal metrics for the leaderboard, the goal
-//    progress (pace from the module's goalPace, the goals tracker's rules) and the calendar.
+//    breakdown and daily chart; SMS metrics; every agent's JustCallMetrics and SMS counts in one
+//    pass each for the leaderboard (callMetricsByAgent, smsCountsByAgent); per-user-day goal
+//    metrics for the goal progress (pace from the module's goalPace, the goals tracker's rules)
+//    and the calendar.
 //    Local days are each agent's JustCall time zone (else the business zone), as in the SQL views,
 //    so with the full range the totals equal dashboard.json's `sqlTotalsByAgent`.
 // 3. Test hook: `window.dashboard = { ready, state(), setFilter({from, to, agent, direction}) }`;
@@ -17,7 +19,8 @@
 //
 // Goals are judged "as of" the last day of the selected range (the goals tracker's "today"), so an
 // older export still shows meaningful progress; the direction filter does not apply to goals,
-// the calendar or SMS (goal metrics count every call).
+// the calendar, SMS or the leaderboard's days on goal (goal metrics count every call); it does
+// apply to the leaderboard's calls, completed calls and talk time.
 
 const params = new URLSearchParams(location.search);
 const MODULE_URL = new URL(params.get('module') || '../../pkg/callduck_metrics.js', location.href).href;
@@ -337,11 +340,15 @@ function recompute() {
   render(last);
 }
 
-/** Per agent over the range (and direction): calls, completed, talk time, SMS sent, days on goal. */
+/** Per agent over the range and direction: calls, completed, talk time and active days from one
+ *  pass of the module over the calls (`callMetricsByAgent`), SMS sent from one pass over the SMS,
+ *  and days on the daily call goal (goals count every call, so with a direction selected those
+ *  come from a second, direction-free pass). */
 function computeLeaderboard() {
   const all = options({ agent: null });
-  const callDays = callBatch.dailyGoalMetrics(all);
-  const smsDays = smsBatch.dailyGoalMetrics({ ...all, direction: null });
+  const byAgent = callBatch.callMetricsByAgent(all);
+  const forGoals = state.direction === 'all' ? byAgent : callBatch.callMetricsByAgent({ ...all, direction: null });
+  const smsByAgent = smsBatch.smsCountsByAgent({ ...all, direction: null });
   const dailyTarget = dailyCallTargets();
   const rows = new Map();
   const row = (id) => {
@@ -354,18 +361,21 @@ function computeLeaderboard() {
     return rows.get(key);
   };
   for (const a of agentsById.values()) row(a.id);
-  for (const d of callDays) {
-    const r = row(d.agentId);
-    r.calls += d.phone_call_quantity;
-    r.talkSeconds += d.talk_time_seconds;
-    if (d.phone_call_quantity > 0) r.activeDays += 1;
-    const target = dailyTarget.get(String(d.agentId));
-    if (target > 0 && d.phone_call_quantity >= target) r.goalDays += 1;
+  for (const m of byAgent) {
+    const r = row(m.agentId);
+    r.calls += m.totalCalls;
+    r.completed += m.completedCalls;
+    r.talkSeconds += m.totalDuration;
   }
-  for (const d of smsDays) row(d.agentId).sms += d.sms_quantity;
-  for (const r of rows.values()) {
-    if (r.id != null && r.calls > 0) r.completed = callBatch.computeCallMetrics({ ...all, agent: String(r.id) }).completedCalls;
+  for (const m of forGoals) {
+    const r = row(m.agentId);
+    const target = m.agentId == null ? 0 : dailyTarget.get(String(m.agentId)) || 0;
+    for (const n of Object.values(m.callsByDay)) {
+      if (n > 0) r.activeDays += 1;
+      if (target > 0 && n >= target) r.goalDays += 1;
+    }
   }
+  for (const m of smsByAgent) row(m.agentId).sms += m.totalSent;
   return [...rows.values()]
     .filter((r) => r.id != null || r.calls + r.sms > 0)
     .sort((a, b) => b.calls - a.calls || b.talkSeconds - a.talkSeconds || a.name.localeCompare(b.name));

@@ -84,6 +84,28 @@ export interface JustCallMetrics {
   callsByStatus: Record<string, number>;
 }
 
+/** One agent's JustCallMetrics (`CallBatch.callMetricsByAgent`). An agent is an `agentId`, else
+ *  an email (then `agentId` is null), else unassigned (both null). */
+export interface AgentCallMetrics extends JustCallMetrics {
+  agentId: number | null;
+  /** Trimmed, lower-cased. */
+  agentEmail: string | null;
+  agentName: string | null;
+}
+
+/** One agent's message counts (`SmsBatch.smsCountsByAgent`); the definitions of SmsMetrics. */
+export interface AgentSmsCounts {
+  agentId: number | null;
+  agentEmail: string | null;
+  agentName: string | null;
+  /** Outgoing, not deleted (`sms_quantity`). */
+  totalSent: number;
+  totalReceived: number;
+  deleted: number;
+  automatedSent: number;
+  deliveryFailures: number;
+}
+
 export interface ContactSms {
   contact: string;
   name: string | null;
@@ -496,6 +518,16 @@ impl CallBatch {
         to_js(&self.0.call_metrics(&filter(options)?))
     }
 
+    /// The seed's call metrics of every agent, in one pass over the batch (the team leaderboard):
+    /// one row per agent with a call that passes the options, ids first.
+    #[wasm_bindgen(js_name = callMetricsByAgent, unchecked_return_type = "AgentCallMetrics[]")]
+    pub fn call_metrics_by_agent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.0.call_metrics_by_agent(&filter(options)?))
+    }
+
     /// Goal metrics per user and day from these calls alone (see `dailyGoalMetricsColumnar` to
     /// add an SMS batch).
     #[wasm_bindgen(js_name = dailyGoalMetrics, unchecked_return_type = "UserDayGoals[]")]
@@ -553,6 +585,15 @@ impl SmsBatch {
         #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&self.0.sms_metrics(&filter(options)?))
+    }
+
+    /// Sent, received, deleted, automated and failed messages of every agent, in one pass.
+    #[wasm_bindgen(js_name = smsCountsByAgent, unchecked_return_type = "AgentSmsCounts[]")]
+    pub fn sms_counts_by_agent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.0.sms_counts_by_agent(&filter(options)?))
     }
 
     /// Goal metrics per user and day from these messages alone (`sms_quantity`).

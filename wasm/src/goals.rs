@@ -37,6 +37,14 @@ impl UserKey {
             _ => UserKey::Unassigned,
         }
     }
+
+    /// The agent id, for an id key.
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            UserKey::Id(id) => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 /// One user's goal metrics for one local day.
@@ -98,6 +106,16 @@ impl Users {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// The key of user `i`.
+    pub fn key(&self, i: usize) -> &UserKey {
+        &self.keys[i]
+    }
+
+    /// The first email (normalised) and name seen for user `i`.
+    pub fn email_and_name(&self, i: usize) -> (Option<String>, Option<String>) {
+        (self.emails[i].clone(), self.names[i].clone())
     }
 
     /// Rows from `(day, user) → metrics` sums (seconds in `talk_time_seconds`), sorted.

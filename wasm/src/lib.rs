@@ -5,6 +5,7 @@
 //! * [`options`]: date range, agent, direction and time zones ([`tz`]) shared by every function.
 //! * [`calls`], [`sms`], [`goals`], [`pace`]: call metrics, SMS metrics, daily goal metrics per
 //!   user and day, and the dashboard's goal pace, over records as the API returns them.
+//! * [`agents`]: call metrics and SMS counts per agent (the team leaderboard), all agents at once.
 //! * [`columnar`]: the same metrics over typed columns (a million calls in milliseconds), and the
 //!   binary batch file `callduck export dashboard` writes.
 //! * [`fuzzy`]: customer-name normalisation and Jaro-Winkler search.
@@ -13,6 +14,7 @@
 //! No JavaScript types appear in the core; the `#[wasm_bindgen]` layer (`bindings`, compiled for
 //! `wasm32` only) sits on top of it and converts [`MetricsError`] to `JsError` at the boundary.
 
+pub mod agents;
 pub mod calls;
 pub mod columnar;
 pub mod error;

@@ -186,6 +186,16 @@ fn typed_array_columns_give_the_native_results() {
             &sc["dailyGoals"],
             &what,
         );
+        same(
+            &rust(calls.call_metrics_by_agent(opts.clone())),
+            &sc["callsByAgent"],
+            &what,
+        );
+        same(
+            &rust(sms.sms_counts_by_agent(opts.clone())),
+            &sc["smsByAgent"],
+            &what,
+        );
     }
 }
 
@@ -217,6 +227,16 @@ fn batch_files_and_record_batches_give_the_native_results() {
         same(
             &rust(sms.compute_sms_metrics(opts.clone())),
             &sc["smsMetrics"],
+            &what,
+        );
+        same(
+            &rust(from_file.call_metrics_by_agent(opts.clone())),
+            &sc["callsByAgent"],
+            &what,
+        );
+        same(
+            &rust(sms.sms_counts_by_agent(opts.clone())),
+            &sc["smsByAgent"],
             &what,
         );
     }
@@ -283,6 +303,17 @@ fn errors_name_what_is_wrong() {
     set(o.unchecked_ref(), "startedAt", &JsValue::from_str("x"));
     assert!(message(CallBatch::new(o).err().unwrap()).contains("Float64Array"));
     assert!(CallBatch::from_bytes(b"garbage").is_err());
+    let batch = CallBatch::from_calls(js(&common::calls_data())).unwrap();
+    let e = batch
+        .call_metrics_by_agent(js(
+            &serde_json::json!({"from": "2026-03-10", "to": "2026-03-01"}),
+        ))
+        .unwrap_err();
+    assert!(message(e).contains("from"));
+    let e = batch
+        .call_metrics_by_agent(js(&serde_json::json!({"agents": 7})))
+        .unwrap_err();
+    assert!(message(e).contains("unknown field"));
 }
 
 use wasm_bindgen::JsCast;

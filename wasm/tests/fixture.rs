@@ -54,8 +54,16 @@ fn json_records_and_columns_give_the_fixture() {
             "callMetrics": c.call_metrics(&f),
             "smsMetrics": s.sms_metrics(&f),
             "dailyGoals": columnar::daily_goal_metrics(Some(&c), Some(&s), &f),
+            "callsByAgent": c.call_metrics_by_agent(&f),
+            "smsByAgent": s.sms_counts_by_agent(&f),
         });
-        for key in ["callMetrics", "smsMetrics", "dailyGoals"] {
+        for key in [
+            "callMetrics",
+            "smsMetrics",
+            "dailyGoals",
+            "callsByAgent",
+            "smsByAgent",
+        ] {
             if let Some(d) = common::diff(&got[key], &scenario[key], key) {
                 panic!("{d} for {}", scenario["options"]);
             }

@@ -11,7 +11,7 @@
 //! | `totalDuration` | i32 | `call_duration.total_duration`, seconds |
 //! | `agent` | u32 | code into `agents` ([`AgentEntry`]) |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,9 @@ use super::{
     check_codes, check_directions, check_integral, check_len, direction_code, span, AgentEntry,
     DictBuilder, DIRECTION_OUTGOING,
 };
+use crate::agents::{sorted_rows, AgentCallMetrics};
 use crate::error::MetricsError;
+use crate::goals::Users;
 use crate::metrics::{CallOutcome, JustCallMetrics};
 use crate::options::Filter;
 use crate::records::Call;
@@ -74,6 +76,9 @@ impl AgentPlan {
     }
 }
 
+/// Largest users × days grid counted densely; beyond it a hash map is used.
+pub(crate) const MAX_GRID_CELLS: usize = 1 << 24;
+
 /// First day number and length of a vector that holds every local day of instants within
 /// `bounds` (UTC offsets lie within −12 h … +14 h; a margin of 15 h covers them).
 pub(crate) fn day_window(bounds: (i64, i64)) -> (i64, usize) {
@@ -81,6 +86,26 @@ pub(crate) fn day_window(bounds: (i64, i64)) -> (i64, usize) {
     let first = (lo - 15 * 3600).div_euclid(DAY_SECONDS);
     let last = (hi + 15 * 3600).div_euclid(DAY_SECONDS);
     (first, (last - first + 1) as usize)
+}
+
+/// Adds counts by call-type code: completed, missed, by status, and the average duration
+/// (`m.total_calls` and `m.total_duration` already set).
+fn add_types(m: &mut JustCallMetrics, call_types: &[Option<String>], by_type: &[u64]) {
+    for (ty, &n) in call_types.iter().zip(by_type) {
+        if n == 0 {
+            continue;
+        }
+        match CallOutcome::of_type(ty.as_deref()) {
+            CallOutcome::Completed => m.completed_calls += n,
+            CallOutcome::Missed => m.missed_calls += n,
+            CallOutcome::InProgress => {}
+        }
+        let label = ty.clone().unwrap_or_else(|| "Unknown".into());
+        *m.calls_by_status.entry(label).or_default() += n;
+    }
+    if m.total_calls > 0 {
+        m.average_duration = m.total_duration as f64 / m.total_calls as f64;
+    }
 }
 
 /// Per-day counts → `YYYY-MM-DD` map (days with no count left out).
@@ -204,22 +229,123 @@ impl CallColumns {
             calls_by_day: days_map(first_day, &sums.by_day),
             ..JustCallMetrics::default()
         };
-        for (ty, &n) in self.call_types.iter().zip(&sums.by_type) {
-            if n == 0 {
-                continue;
-            }
-            match CallOutcome::of_type(ty.as_deref()) {
-                CallOutcome::Completed => m.completed_calls += n,
-                CallOutcome::Missed => m.missed_calls += n,
-                CallOutcome::InProgress => {}
-            }
-            let label = ty.clone().unwrap_or_else(|| "Unknown".into());
-            *m.calls_by_status.entry(label).or_default() += n;
-        }
-        if m.total_calls > 0 {
-            m.average_duration = m.total_duration as f64 / m.total_calls as f64;
-        }
+        add_types(&mut m, &self.call_types, &sums.by_type);
         m
+    }
+
+    /// [`CallColumns::call_metrics`] for every agent at once, in one pass over the columns; equal
+    /// to [`crate::agents::call_metrics_by_agent`] on the records the batch was made from (see
+    /// [`crate::agents`] for who an agent is and the order of the rows).
+    pub fn call_metrics_by_agent(&self, filter: &Filter) -> Vec<AgentCallMetrics> {
+        self.call_metrics_by_agent_grid(filter, MAX_GRID_CELLS)
+    }
+
+    /// [`CallColumns::call_metrics_by_agent`], counting days in a hash map when users × days
+    /// exceeds `max_grid_cells`.
+    pub(crate) fn call_metrics_by_agent_grid(
+        &self,
+        filter: &Filter,
+        max_grid_cells: usize,
+    ) -> Vec<AgentCallMetrics> {
+        let mut users = Users::default();
+        let user_of: Vec<usize> = self
+            .agents
+            .iter()
+            .map(|a| users.register(a.id, a.email.as_deref(), a.name.as_deref()))
+            .collect();
+        let n_users = users.len();
+        let bounds = span(&self.started_at);
+        let plan = AgentPlan::new(&self.agents, filter, bounds);
+        // Days that can count: the batch's local days within the filter's range.
+        let (window_first, window_days) = day_window(bounds);
+        let first_day = window_first.max(filter.from_day.unwrap_or(i64::MIN));
+        let last_day =
+            (window_first + window_days as i64 - 1).min(filter.to_day.unwrap_or(i64::MAX));
+        let days = usize::try_from(last_day - first_day + 1).unwrap_or(0);
+        let n_types = self.call_types.len();
+
+        let mut totals = vec![(0u64, 0u64, 0i64); n_users];
+        let mut by_type = vec![0u64; n_users * n_types];
+        // users × days counts, dense unless that grid would be huge.
+        let dense = n_users.saturating_mul(days) <= max_grid_cells;
+        let mut by_day = vec![0u64; if dense { n_users * days } else { 0 }];
+        let mut sparse: HashMap<(usize, i64), u64> = HashMap::new();
+
+        if days > 0 {
+            let want_dir = filter.direction.map(direction_code);
+            let mut cursors: Vec<_> = plan.tables.iter().map(OffsetTable::cursor).collect();
+            for i in 0..self.len() {
+                let a = self.agent[i] as usize;
+                if !plan.ok[a] {
+                    continue;
+                }
+                let d = self.direction[i];
+                if want_dir.is_some_and(|w| w != d) {
+                    continue;
+                }
+                let day = cursors[plan.zone[a]].local_day(self.started_at[i] as i64);
+                if day < first_day || day > last_day {
+                    continue;
+                }
+                let u = user_of[a];
+                let t = &mut totals[u];
+                t.0 += 1;
+                t.1 += u64::from(d == DIRECTION_OUTGOING);
+                t.2 += i64::from(self.total_duration[i]);
+                by_type[u * n_types + self.call_type[i] as usize] += 1;
+                if dense {
+                    by_day[u * days + (day - first_day) as usize] += 1;
+                } else {
+                    *sparse.entry((u, day)).or_default() += 1;
+                }
+            }
+        }
+
+        let mut rows = totals
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.0 > 0)
+            .map(|(u, &(total, outgoing, duration))| {
+                let mut m = JustCallMetrics {
+                    total_calls: total,
+                    outbound_calls: outgoing,
+                    inbound_calls: total - outgoing,
+                    total_duration: duration,
+                    calls_by_day: if dense {
+                        days_map(first_day, &by_day[u * days..(u + 1) * days])
+                    } else {
+                        BTreeMap::new()
+                    },
+                    ..JustCallMetrics::default()
+                };
+                add_types(
+                    &mut m,
+                    &self.call_types,
+                    &by_type[u * n_types..(u + 1) * n_types],
+                );
+                (u, m)
+            })
+            .collect::<Vec<_>>();
+        if !dense {
+            let mut cells: Vec<_> = sparse.into_iter().collect();
+            cells.sort_unstable();
+            let at: HashMap<usize, usize> =
+                rows.iter().enumerate().map(|(i, (u, _))| (*u, i)).collect();
+            for ((u, day), n) in cells {
+                let date = date_of_day(day).map(|d| d.to_string()).unwrap_or_default();
+                *rows[at[&u]].1.calls_by_day.entry(date).or_default() += n;
+            }
+        }
+        sorted_rows(
+            &users,
+            rows,
+            |agent_id, agent_email, agent_name, metrics| AgentCallMetrics {
+                agent_id,
+                agent_email,
+                agent_name,
+                metrics,
+            },
+        )
     }
 
     /// The hot loop: one pass over the columns.

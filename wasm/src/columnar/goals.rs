@@ -3,15 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::calls::{day_window, AgentPlan};
+use super::calls::{day_window, AgentPlan, MAX_GRID_CELLS};
 use super::{span, CallColumns, SmsColumns, DIRECTION_OUTGOING};
 use crate::goals::{UserDayGoals, Users};
 use crate::metrics::DailyGoalMetrics;
 use crate::options::Filter;
 use crate::tz::OffsetTable;
-
-/// Largest users × days grid summed densely; beyond it a hash map is used.
-const MAX_GRID_CELLS: usize = 1 << 24;
 
 /// Goal metrics per user and local day from a call batch and/or an SMS batch.
 pub fn daily_goal_metrics(

@@ -22,7 +22,9 @@ use super::{
     check_codes, check_directions, check_integral, check_len, direction_code, span, AgentEntry,
     DictBuilder, DIRECTION_OUTGOING,
 };
+use crate::agents::{sorted_rows, AgentSmsCounts, SmsCounts};
 use crate::error::MetricsError;
+use crate::goals::Users;
 use crate::lenient;
 use crate::options::Filter;
 use crate::records::Sms;
@@ -235,5 +237,59 @@ impl SmsColumns {
             });
         }
         aggregate(events, &infos, &labels)
+    }
+
+    /// The message counts of [`SmsColumns::sms_metrics`] for every agent at once, in one pass;
+    /// equal to [`crate::agents::sms_counts_by_agent`] on the records the batch was made from.
+    pub fn sms_counts_by_agent(&self, filter: &Filter) -> Vec<AgentSmsCounts> {
+        let mut users = Users::default();
+        let user_of: Vec<usize> = self
+            .agents
+            .iter()
+            .map(|a| users.register(a.id, a.email.as_deref(), a.name.as_deref()))
+            .collect();
+        let failed_of: Vec<bool> = self
+            .delivery_statuses
+            .iter()
+            .map(|s| is_delivery_failure(s.as_deref()))
+            .collect();
+        let automated_of: Vec<bool> = self
+            .mediums
+            .iter()
+            .map(|m| is_automated_medium(m.as_deref()))
+            .collect();
+        let plan = AgentPlan::new(&self.agents, filter, span(&self.sent_at));
+        let mut cursors: Vec<_> = plan.tables.iter().map(OffsetTable::cursor).collect();
+        let want_dir = filter.direction.map(direction_code);
+        let mut counts = vec![SmsCounts::default(); users.len()];
+        for i in 0..self.len() {
+            let a = self.agent[i] as usize;
+            if !plan.ok[a] || want_dir.is_some_and(|w| w != self.direction[i]) {
+                continue;
+            }
+            let day = cursors[plan.zone[a]].local_day(self.sent_at[i] as i64);
+            if !filter.accepts_day(day) {
+                continue;
+            }
+            let outgoing = self.direction[i] == DIRECTION_OUTGOING;
+            counts[user_of[a]].add(
+                outgoing,
+                self.deleted[i] != 0,
+                outgoing && automated_of[self.medium[i] as usize],
+                outgoing && failed_of[self.delivery_status[i] as usize],
+            );
+        }
+        let rows = counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_empty());
+        sorted_rows(&users, rows, |agent_id, agent_email, agent_name, counts| {
+            AgentSmsCounts {
+                agent_id,
+                agent_email,
+                agent_name,
+                counts,
+            }
+        })
     }
 }

@@ -250,3 +250,197 @@ fn corrupt_batches_are_errors() {
     huge[0].call_duration.total_duration = i64::from(i32::MAX) + 1;
     assert!(CallColumns::from_calls(&huge).is_err());
 }
+
+/// The options with `agent` replaced by one agent's id.
+fn with_agent(opts: &MetricsOptions, id: i64) -> Filter {
+    MetricsOptions {
+        agent: Some(id.to_string()),
+        ..opts.clone()
+    }
+    .resolve()
+    .unwrap()
+}
+
+#[test]
+fn call_metrics_by_agent_equal_call_metrics_per_agent() {
+    use crate::agents::call_metrics_by_agent;
+    use crate::goals::UserKey;
+    let calls = synth::calls(20_000, 21);
+    let cols = CallColumns::from_calls(&calls).unwrap();
+    let mut saw_email_user = false;
+    for opts in option_sets() {
+        let f = opts.resolve().unwrap();
+        let col = cols.call_metrics_by_agent(&f);
+        // The one-pass columnar rows equal the row path's.
+        assert_eq!(col, call_metrics_by_agent(&calls, &f), "{opts:?}");
+        // Also when the days are counted in a hash map (a batch spanning many years).
+        assert_eq!(col, cols.call_metrics_by_agent_grid(&f, 0), "{opts:?}");
+        // Each row equals call_metrics on that agent's records alone, ...
+        for row in &col {
+            let key = UserKey::of(row.agent_id, row.agent_email.as_deref());
+            let own: Vec<Call> = calls
+                .iter()
+                .filter(|c| UserKey::of(c.agent_id, c.agent_email.as_deref()) == key)
+                .cloned()
+                .collect();
+            assert_eq!(row.metrics, call_metrics(&own, &f), "{opts:?} {key:?}");
+            saw_email_user |= matches!(key, UserKey::Email(_));
+            // ... and, for an agent with an id, the batch's call_metrics with that agent.
+            if let (Some(id), None) = (row.agent_id, &opts.agent) {
+                assert_eq!(
+                    row.metrics,
+                    cols.call_metrics(&with_agent(&opts, id)),
+                    "{opts:?} agent {id}"
+                );
+            }
+        }
+        // The rows add up to the team (or the selected agent).
+        let team = cols.call_metrics(&f);
+        let sum = |g: fn(&JustCallMetrics) -> u64| col.iter().map(|r| g(&r.metrics)).sum::<u64>();
+        assert_eq!(sum(|m| m.total_calls), team.total_calls, "{opts:?}");
+        assert_eq!(sum(|m| m.inbound_calls), team.inbound_calls, "{opts:?}");
+        assert_eq!(sum(|m| m.outbound_calls), team.outbound_calls, "{opts:?}");
+        assert_eq!(sum(|m| m.completed_calls), team.completed_calls, "{opts:?}");
+        assert_eq!(sum(|m| m.missed_calls), team.missed_calls, "{opts:?}");
+        assert_eq!(
+            col.iter().map(|r| r.metrics.total_duration).sum::<i64>(),
+            team.total_duration,
+            "{opts:?}"
+        );
+        assert!(col.iter().all(|r| r.metrics.total_calls > 0));
+    }
+    assert!(saw_email_user);
+    // Every kind of agent: ids (7's two email spellings are one agent), an email, unassigned.
+    let all = cols.call_metrics_by_agent(&Filter::default());
+    let ids: Vec<Option<i64>> = all.iter().map(|r| r.agent_id).collect();
+    assert_eq!(ids, [Some(7), Some(8), Some(9), Some(10), None, None]);
+    assert_eq!(all[0].agent_email.as_deref(), Some("ana.lopez@example.com"));
+    assert_eq!(all[4].agent_email.as_deref(), Some("eve@example.com"));
+    assert_eq!(all[5].agent_email, None);
+    // An agent filter keeps only that agent's row.
+    let ana = cols.call_metrics_by_agent(
+        &MetricsOptions {
+            agent: Some("ANA.LOPEZ@example.com".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap(),
+    );
+    assert_eq!(ana.len(), 1);
+    assert_eq!(ana[0].agent_id, Some(7));
+    assert!(CallColumns::default()
+        .call_metrics_by_agent(&Filter::default())
+        .is_empty());
+}
+
+#[test]
+fn call_metrics_by_agent_local_days_across_dst() {
+    // Two agents in different zones around the US spring-forward night; per-agent days follow
+    // each agent's zone.
+    let mut calls = Vec::new();
+    for (i, (date, time)) in [
+        ("2026-03-08", "4:59:59"), // 23:59:59 EST 03-07 | 20:59:59 PST 03-07
+        ("2026-03-08", "7:00:00"), // 03:00 EDT 03-08    | 23:00 PST 03-07
+        ("2026-03-09", "3:59:59"), // 23:59:59 EDT 03-08 | 20:59:59 PDT 03-08
+        ("2026-03-09", "4:00:00"), // 00:00 EDT 03-09    | 21:00 PDT 03-08
+        ("2026-03-09", "7:00:00"), // 03:00 EDT 03-09    | 00:00 PDT 03-09
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for agent in [1, 2] {
+            let mut c = call_at(date, time);
+            c.id = (i * 2 + agent) as i64;
+            c.agent_id = Some(agent as i64);
+            calls.push(c);
+        }
+    }
+    let cols = CallColumns::from_calls(&calls).unwrap();
+    let opts: MetricsOptions = serde_json::from_value(serde_json::json!({
+        "timeZone": "America/New_York", "agentTimeZones": {"2": "America/Los_Angeles"}
+    }))
+    .unwrap();
+    let f = opts.resolve().unwrap();
+    let rows = cols.call_metrics_by_agent(&f);
+    assert_eq!(rows, crate::agents::call_metrics_by_agent(&calls, &f));
+    let days = |i: usize| -> Vec<(String, u64)> {
+        rows[i]
+            .metrics
+            .calls_by_day
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
+    };
+    let d = |s: &str, n: u64| (s.to_owned(), n);
+    assert_eq!(
+        days(0),
+        [d("2026-03-07", 1), d("2026-03-08", 2), d("2026-03-09", 2)]
+    );
+    assert_eq!(
+        days(1),
+        [d("2026-03-07", 2), d("2026-03-08", 2), d("2026-03-09", 1)]
+    );
+    for (row, id) in rows.iter().zip([1, 2]) {
+        assert_eq!(row.metrics, cols.call_metrics(&with_agent(&opts, id)));
+    }
+    // A one-day range.
+    let day: MetricsOptions = MetricsOptions {
+        from: Some("2026-03-08".parse().unwrap()),
+        to: Some("2026-03-08".parse().unwrap()),
+        ..opts.clone()
+    };
+    let rows = cols.call_metrics_by_agent(&day.resolve().unwrap());
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.metrics.total_calls)
+            .collect::<Vec<_>>(),
+        [2, 2]
+    );
+}
+
+#[test]
+fn sms_counts_by_agent_equal_sms_metrics_per_agent() {
+    use crate::agents::{sms_counts_by_agent, SmsCounts};
+    use crate::goals::UserKey;
+    let sms = synth::sms(20_000, 22);
+    let cols = SmsColumns::from_sms(&sms);
+    for opts in option_sets() {
+        let f = opts.resolve().unwrap();
+        let col = cols.sms_counts_by_agent(&f);
+        assert_eq!(col, sms_counts_by_agent(&sms, &f), "{opts:?}");
+        for row in &col {
+            let key = UserKey::of(row.agent_id, row.agent_email.as_deref());
+            let own: Vec<_> = sms
+                .iter()
+                .filter(|s| UserKey::of(s.agent_id, s.agent_email.as_deref()) == key)
+                .cloned()
+                .collect();
+            assert_eq!(
+                row.counts,
+                SmsCounts::of(&sms_metrics(&own, &f)),
+                "{opts:?} {key:?}"
+            );
+            if let (Some(id), None) = (row.agent_id, &opts.agent) {
+                assert_eq!(
+                    row.counts,
+                    SmsCounts::of(&cols.sms_metrics(&with_agent(&opts, id))),
+                    "{opts:?} agent {id}"
+                );
+            }
+        }
+        let team = SmsCounts::of(&cols.sms_metrics(&f));
+        let total = col.iter().fold(SmsCounts::default(), |mut a, r| {
+            a.total_sent += r.counts.total_sent;
+            a.total_received += r.counts.total_received;
+            a.deleted += r.counts.deleted;
+            a.automated_sent += r.counts.automated_sent;
+            a.delivery_failures += r.counts.delivery_failures;
+            a
+        });
+        assert_eq!(total, team, "{opts:?}");
+    }
+    let all = cols.sms_counts_by_agent(&Filter::default());
+    assert!(all
+        .iter()
+        .any(|r| r.counts.deleted > 0 && r.counts.delivery_failures > 0));
+}

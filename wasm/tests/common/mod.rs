@@ -8,7 +8,7 @@
 
 use callduck_metrics::fuzzy::{self, Customer, SearchOptions};
 use callduck_metrics::pace::PaceInput;
-use callduck_metrics::{calls, goals, sms, synth, Call, MetricsOptions, Sms};
+use callduck_metrics::{agents, calls, goals, sms, synth, Call, MetricsOptions, Sms};
 use serde_json::{json, Value};
 
 pub const CALLS: (usize, u64) = (600, 11);
@@ -109,6 +109,8 @@ pub fn expected_by_core() -> Value {
                 "callMetrics": calls::call_metrics(&calls, &f),
                 "smsMetrics": sms::sms_metrics(&sms, &f),
                 "dailyGoals": goals::daily_goal_metrics(&calls, &sms, &f),
+                "callsByAgent": agents::call_metrics_by_agent(&calls, &f),
+                "smsByAgent": agents::sms_counts_by_agent(&sms, &f),
             })
         })
         .collect();
