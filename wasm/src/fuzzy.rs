@@ -1,18 +1,23 @@
 //! Fuzzy customer matching: name normalisation and Jaro-Winkler scoring, shared by the browser's
-//! `searchCustomers` and (later) the engine's CRM matcher, so both rank the same way.
+//! `searchCustomers` and the engine's CRM matcher (`engine/src/crm/`), so both rank the same way.
 //!
 //! Customer names come from Copper and Fishbowl: often ALL CAPS, with punctuation, legal suffixes
 //! and `|`-separated parts (`"BTG Distro | TCC LLC"`). Normalisation ([`normalize_name`]):
-//! lower-case; `&` → `and`; `.` and `'` removed (so `L.L.C.` → `llc`, `O'Brien` → `obrien`); every
-//! other non-alphanumeric character → space; whitespace collapsed; trailing legal suffixes
-//! ([`LEGAL_SUFFIXES`]) dropped, repeatedly, keeping at least one word. A name is split on `|`
-//! into parts ([`name_parts`]) that are scored separately, along with the whole name.
+//! lower-case; Latin letters with diacritics folded to ASCII (`José` → `jose`); `&` → `and`;
+//! `.` and `'` removed (so `L.L.C.` → `llc`, `O'Brien` → `obrien`); every other non-alphanumeric
+//! character → space; whitespace collapsed; trailing legal suffixes ([`LEGAL_SUFFIXES`]) dropped,
+//! repeatedly, keeping at least one word; a first word that is a common nickname replaced by its
+//! formal name ([`NICKNAMES`]: `bob smith` → `robert smith`). A name is split on `|` into parts
+//! ([`name_parts`]) that are scored separately, along with the whole name.
 //!
-//! Score ([`score_parts`]): the best `strsim::jaro_winkler` over (query part × candidate part),
-//! in `[0, 1]`; 1 means equal after normalisation.
+//! Score ([`score_parts`]): the best [`jaro_winkler`] over (query part × candidate part), in
+//! `[0, 1]`; 1 means equal after normalisation. [`jaro_winkler`] works on UTF-8 bytes exactly as
+//! DuckDB's `jaro_winkler_similarity` does, so a score computed here can be recomputed in SQL
+//! (the engine's data test `assert_crm_name_scores_agree_with_duckdb` does).
 //!
 //! Phone numbers ([`normalize_phone`]) reduce to their digits, without the NANP country code, so
-//! `+1 (347) 469-9543`, `13474699543` and `347-469-9543` are one contact.
+//! `+1 (347) 469-9543`, `13474699543` and `347-469-9543` are one contact. (The engine's matcher
+//! goes further, to E.164 with a phone-number library; the browser only needs the digits.)
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -33,6 +38,120 @@ pub const LEGAL_SUFFIXES: &[&str] = &[
     "plc",
 ];
 
+/// Common English nicknames and the formal first name they stand for: a name whose first word is
+/// a nickname is scored as the formal name, so `Bob Smith` meets `ROBERT SMITH` at 1.0.
+pub const NICKNAMES: &[(&str, &str)] = &[
+    ("abby", "abigail"),
+    ("al", "albert"),
+    ("alex", "alexander"),
+    ("andy", "andrew"),
+    ("barb", "barbara"),
+    ("becky", "rebecca"),
+    ("ben", "benjamin"),
+    ("beth", "elizabeth"),
+    ("betty", "elizabeth"),
+    ("bill", "william"),
+    ("billy", "william"),
+    ("bob", "robert"),
+    ("bobby", "robert"),
+    ("cathy", "catherine"),
+    ("chris", "christopher"),
+    ("chuck", "charles"),
+    ("dan", "daniel"),
+    ("danny", "daniel"),
+    ("dave", "david"),
+    ("deb", "deborah"),
+    ("debbie", "deborah"),
+    ("dick", "richard"),
+    ("don", "donald"),
+    ("ed", "edward"),
+    ("eddie", "edward"),
+    ("fred", "frederick"),
+    ("greg", "gregory"),
+    ("jack", "john"),
+    ("jake", "jacob"),
+    ("jen", "jennifer"),
+    ("jenny", "jennifer"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("joe", "joseph"),
+    ("joey", "joseph"),
+    ("johnny", "john"),
+    ("jon", "jonathan"),
+    ("josh", "joshua"),
+    ("kate", "katherine"),
+    ("kathy", "katherine"),
+    ("katie", "katherine"),
+    ("ken", "kenneth"),
+    ("larry", "lawrence"),
+    ("liz", "elizabeth"),
+    ("maggie", "margaret"),
+    ("matt", "matthew"),
+    ("meg", "margaret"),
+    ("mickey", "michael"),
+    ("mike", "michael"),
+    ("nate", "nathaniel"),
+    ("nick", "nicholas"),
+    ("pam", "pamela"),
+    ("pat", "patricia"),
+    ("patty", "patricia"),
+    ("peggy", "margaret"),
+    ("pete", "peter"),
+    ("phil", "phillip"),
+    ("ray", "raymond"),
+    ("rick", "richard"),
+    ("rob", "robert"),
+    ("ron", "ronald"),
+    ("sam", "samuel"),
+    ("steve", "steven"),
+    ("sue", "susan"),
+    ("susie", "susan"),
+    ("ted", "theodore"),
+    ("tim", "timothy"),
+    ("tom", "thomas"),
+    ("tommy", "thomas"),
+    ("tony", "anthony"),
+    ("vicky", "victoria"),
+    ("will", "william"),
+];
+
+/// The formal first name for a nickname (`"bob"` → `"robert"`), else the word itself.
+pub fn formal_first_name(word: &str) -> &str {
+    NICKNAMES
+        .binary_search_by(|(nick, _)| (*nick).cmp(word))
+        .map_or(word, |i| NICKNAMES[i].1)
+}
+
+/// ASCII for a Latin letter with a diacritic (`é` → `e`, `ß` → `ss`); `None` for anything else.
+fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'ğ' | 'ĝ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+        'ĵ' => "j",
+        'ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    })
+}
+
 /// Normalises a company or person name (see the module docs); `""` when nothing is left.
 pub fn normalize_name(name: &str) -> String {
     let mut cleaned = String::with_capacity(name.len());
@@ -40,13 +159,24 @@ pub fn normalize_name(name: &str) -> String {
         match ch {
             '.' | '\'' | '’' => {}
             '&' => cleaned.push_str(" and "),
-            c if c.is_alphanumeric() => cleaned.extend(c.to_lowercase()),
+            c if c.is_ascii_alphanumeric() => cleaned.push(c.to_ascii_lowercase()),
+            c if c.is_alphanumeric() => {
+                for lower in c.to_lowercase() {
+                    match fold_latin(lower) {
+                        Some(ascii) => cleaned.push_str(ascii),
+                        None => cleaned.push(lower),
+                    }
+                }
+            }
             _ => cleaned.push(' '),
         }
     }
     let mut words: Vec<&str> = cleaned.split_whitespace().collect();
     while words.len() > 1 && words.last().is_some_and(|w| LEGAL_SUFFIXES.contains(w)) {
         words.pop();
+    }
+    if let Some(first) = words.first_mut() {
+        *first = formal_first_name(first);
     }
     words.join(" ")
 }
@@ -69,19 +199,45 @@ pub fn name_parts(name: &str) -> Vec<String> {
     parts
 }
 
-/// Best Jaro-Winkler similarity over every pair of parts, with the index of the candidate part
-/// that gave it; `(0.0, 0)` when either side is empty.
-pub fn score_parts(query: &[String], candidate: &[String]) -> (f64, usize) {
-    let mut best = (0.0, 0);
-    for q in query {
-        for (i, c) in candidate.iter().enumerate() {
-            let s = strsim::jaro_winkler(q, c);
+/// The bytes of a string, as `strsim`'s generic functions iterate them.
+struct Bytes<'s>(&'s str);
+
+impl<'a, 's> IntoIterator for &'a Bytes<'s> {
+    type Item = u8;
+    type IntoIter = std::iter::Copied<std::slice::Iter<'s, u8>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.as_bytes().iter().copied()
+    }
+}
+
+/// Jaro-Winkler similarity (prefix weight 0.1, boost above 0.7, prefix of at most 4) over the
+/// UTF-8 bytes of both strings: exactly DuckDB's `jaro_winkler_similarity(a, b)`.
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    strsim::generic_jaro_winkler(&Bytes(a), &Bytes(b))
+}
+
+/// Best [`jaro_winkler`] over every pair of parts, with the indexes of the query part and the
+/// candidate part that gave it (the first such pair on ties); `(0.0, 0, 0)` when either side is
+/// empty.
+pub fn best_pair(query: &[String], candidate: &[String]) -> (f64, usize, usize) {
+    let mut best = (0.0, 0, 0);
+    for (qi, q) in query.iter().enumerate() {
+        for (ci, c) in candidate.iter().enumerate() {
+            let s = jaro_winkler(q, c);
             if s > best.0 {
-                best = (s, i);
+                best = (s, qi, ci);
             }
         }
     }
     best
+}
+
+/// Best [`jaro_winkler`] over every pair of parts, with the index of the candidate part that
+/// gave it; `(0.0, 0)` when either side is empty.
+pub fn score_parts(query: &[String], candidate: &[String]) -> (f64, usize) {
+    let (score, _, part) = best_pair(query, candidate);
+    (score, part)
 }
 
 /// Similarity of two raw names in `[0, 1]`.
@@ -221,6 +377,37 @@ mod tests {
         assert_eq!(normalize_name("  Inc  "), "inc");
         assert_eq!(normalize_name("Co-Op Foods Ltd"), "co op foods");
         assert_eq!(normalize_name("!!!"), "");
+    }
+
+    #[test]
+    fn folds_diacritics_and_nicknames() {
+        assert_eq!(normalize_name("JOSÉ Núñez"), "jose nunez");
+        assert_eq!(normalize_name("Bob Smith"), "robert smith");
+        assert_eq!(normalize_name("BILL O'NEIL"), "william oneil");
+        assert_eq!(normalize_name("Smith Bob"), "smith bob");
+        assert_eq!(score_names("Mike Jones", "MICHAEL JONES"), 1.0);
+        assert!(
+            NICKNAMES.windows(2).all(|w| w[0].0 < w[1].0),
+            "NICKNAMES must stay sorted for the binary search"
+        );
+    }
+
+    #[test]
+    fn jaro_winkler_matches_the_textbook_values() {
+        assert!((jaro_winkler("martha", "marhta") - 0.961_111).abs() < 1e-6);
+        assert!((jaro_winkler("dwayne", "duane") - 0.84).abs() < 1e-6);
+        assert!((jaro_winkler("dixon", "dicksonx") - 0.813_333).abs() < 1e-6);
+        assert_eq!(jaro_winkler("same", "same"), 1.0);
+        assert_eq!(jaro_winkler("abc", "xyz"), 0.0);
+        // Bytes, as DuckDB counts them: 'é' is two bytes.
+        assert_eq!(
+            jaro_winkler("é", "e"),
+            strsim::generic_jaro_winkler(&Bytes("é"), &Bytes("e"))
+        );
+        assert_eq!(
+            best_pair(&["a".into(), "bob".into()], &["bob".into()]),
+            (1.0, 1, 0)
+        );
     }
 
     #[test]
