@@ -79,6 +79,13 @@ pub enum Command {
     Sql(SqlArgs),
     /// Export daily metrics to the goals dashboard (Firestore).
     Export(ExportArgs),
+    /// Import CRM customers or orders (Copper, Fishbowl) and link JustCall contacts to them.
+    Import(ImportArgs),
+    /// Re-match every JustCall contact to the imported CRM customers (after changing settings).
+    ///
+    /// Imports and syncs do this by themselves; the links are in crm_contact_links and
+    /// rpt_contact_matches lists every contact with its verdict.
+    Match,
     /// Show or change the file's settings (business time zone, service-level threshold).
     Settings(SettingsArgs),
     /// Receive JustCall webhooks (POST /webhooks/justcall) and run the scheduled sync.
@@ -226,6 +233,15 @@ pub struct ReportArgs {
     /// Only this agent (JustCall email, any case).
     #[arg(long)]
     pub agent: Option<String>,
+    /// top-customers: customers listed per agent.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub top: u32,
+    /// stale-accounts: accounts not contacted in this many days (up to --to).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// orders-after-calls: days after a call in which an order counts for it.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=365))]
+    pub window_days: u32,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -236,6 +252,46 @@ pub struct SqlArgs {
     pub query: String,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub what: ImportWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// Load a CRM export, replacing the previous import of its kind, and re-link contacts.
+    ///
+    /// FILE is CSV (with a header; `,`, `;` or tab separated), a JSON array or object of
+    /// records, or NDJSON. Columns are found by name: every column mentioning a phone or an
+    /// email is used (e.g. `Phone Number 2`, `Work Email`); ids, names, companies, accounts,
+    /// order dates and amounts have the names Copper and Fishbowl export. Records that cannot
+    /// be used are listed with their line numbers (and kept in crm_import_rejects); the others
+    /// load. With --firestore the records come from the kind's Firestore collection instead
+    /// (copper_people, copper_companies, fishbowl_customers, fishbowl_sales_orders).
+    Customers(ImportCustomersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCustomersArgs {
+    /// The export to read (CSV, JSON or NDJSON); omit with --firestore.
+    #[arg(required_unless_present = "firestore")]
+    pub file: Option<PathBuf>,
+    /// What the export holds.
+    #[arg(long, value_enum)]
+    pub kind: crate::crm::ImportKind,
+    /// Read the kind's collection from Firestore (FIRESTORE_EMULATOR_HOST or
+    /// GOOGLE_APPLICATION_CREDENTIALS) instead of a file.
+    #[arg(long, conflicts_with = "file")]
+    pub firestore: bool,
+    /// Firestore collection to read (default: the kind's, e.g. copper_people).
+    #[arg(long, requires = "firestore")]
+    pub collection: Option<String>,
+    /// Google Cloud project for --firestore (default: FIRESTORE_PROJECT_ID or the key file's).
+    #[arg(long, env = "FIRESTORE_PROJECT_ID", requires = "firestore")]
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -420,6 +476,9 @@ const SETTINGS: &[(&str, &str, &str)] = &[
 ];
 
 fn validate_setting(key: &str, value: &str) -> anyhow::Result<String> {
+    if let Some(checked) = crate::crm::validate_setting(key, value) {
+        return checked;
+    }
     match key {
         "business_timezone" => Ok(crate::store::tz::parse_zone(value)?.name().to_string()),
         "service_level_seconds" => {
@@ -436,13 +495,17 @@ fn validate_setting(key: &str, value: &str) -> anyhow::Result<String> {
         }
         other => anyhow::bail!(
             "unknown setting {other:?}: settings are {}",
-            SETTINGS
-                .iter()
+            all_settings()
                 .map(|(k, _, _)| *k)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
     }
+}
+
+/// The engine's settings and the matcher's.
+fn all_settings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    SETTINGS.iter().chain(crate::crm::SETTINGS)
 }
 
 #[derive(Debug, Args)]
@@ -634,6 +697,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 to: args.to,
                 agent: args.agent.clone(),
                 default_days: 30,
+                top: args.top,
+                stale_days: args.days,
+                window_days: args.window_days,
             };
             crate::report::run_report(&store, &request, &args.output.output())?;
             Ok(ExitCode::SUCCESS)
@@ -723,11 +789,62 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+        Command::Import(args) => {
+            let ImportWhat::Customers(args) = args.what;
+            let (parsed, source) = match &args.file {
+                Some(path) => (
+                    crate::crm::import::read_file(path, args.kind)?,
+                    path.display().to_string(),
+                ),
+                None => {
+                    let collection = match (&args.collection, args.kind.collection()) {
+                        (Some(c), _) => c.clone(),
+                        (None, Some(c)) => c.to_string(),
+                        (None, None) => anyhow::bail!(
+                            "--kind generic has no standard collection: give --collection NAME"
+                        ),
+                    };
+                    let client = crate::firestore::FirestoreClient::new(
+                        crate::firestore::FirestoreConfig::from_env(args.project.clone())?,
+                    )?;
+                    let docs = runtime()?.block_on(client.list(&collection))?;
+                    let docs = docs
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.id().to_string(),
+                                crate::firestore::value::fields_to_plain(&d.fields),
+                            )
+                        })
+                        .collect();
+                    let source = format!("firestore:{collection}");
+                    (
+                        crate::crm::import::from_documents(args.kind, docs, &source)?,
+                        source,
+                    )
+                }
+            };
+            let store = Store::open(&cli.db)?;
+            let summary = crate::crm::store_import(&store, &parsed, &source)?;
+            print!("{}", crate::crm::store::render_summary(&summary));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Match => {
+            let store = Store::open(&cli.db)?;
+            anyhow::ensure!(
+                crate::crm::links::has_customers(&store)?,
+                "{} holds no CRM customers: import some first, e.g. `callduck import customers people.csv --kind copper-people`",
+                cli.db.display()
+            );
+            let links = crate::crm::refresh_links(&store)?;
+            print!("{}", crate::crm::links::render_summary(&links));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Settings(args) => {
             match args.action {
                 None => {
                     let store = Store::open_read_only(&cli.db)?;
-                    for (key, default, help) in SETTINGS {
+                    for (key, default, help) in all_settings() {
                         let value = store.setting(key)?;
                         let shown = value
                             .as_deref()
@@ -743,10 +860,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         store.ensure_time_zones([value.as_str()])?;
                     }
                     println!("{key} = {value}");
+                    if crate::crm::SETTINGS.iter().any(|(k, _, _)| *k == key)
+                        && crate::crm::links::has_customers(&store)?
+                    {
+                        let links = crate::crm::refresh_links(&store)?;
+                        print!("{}", crate::crm::links::render_summary(&links));
+                    }
                 }
                 Some(SettingsAction::Unset { key }) => {
                     anyhow::ensure!(
-                        SETTINGS.iter().any(|(k, _, _)| *k == key),
+                        all_settings().any(|(k, _, _)| *k == key),
                         "unknown setting {key:?}"
                     );
                     let store = Store::open(&cli.db)?;
@@ -755,6 +878,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         [&key],
                     )?;
                     println!("{key} back to its default");
+                    if crate::crm::SETTINGS.iter().any(|(k, _, _)| *k == key)
+                        && crate::crm::links::has_customers(&store)?
+                    {
+                        let links = crate::crm::refresh_links(&store)?;
+                        print!("{}", crate::crm::links::render_summary(&links));
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -836,6 +965,9 @@ pub fn print_summary(db: &Path, s: &SyncSummary) {
         s.retries,
         s.rate_limit_wait.as_secs_f64()
     );
+    if let Some(links) = &s.links {
+        print!("  {}", crate::crm::links::render_summary(links));
+    }
     if !s.unknown_timezones.is_empty() {
         println!(
             "  warning: unknown user time zone(s) {:?}: those agents' days use the business zone (--timezone)",

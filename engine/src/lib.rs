@@ -7,6 +7,7 @@
 //! * [`store`]: the DuckDB file: embedded schema and views from `sql/`, bulk upserts, quarantine;
 //! * [`sync`]: incremental ingest of users, calls and SMS into the store;
 //! * [`report`]: the analysts' reports and ad-hoc SQL over the store's views;
+//! * [`crm`]: CRM customers (Copper, Fishbowl): import, normalise, match contacts to them;
 //! * [`firestore`]: the Firestore sink: daily metrics and goals for the goals dashboard;
 //! * [`dashboard`]: the files the browser dashboard (WebAssembly module) loads;
 //! * [`webhooks`]: `callduck serve`: the webhook receiver, its processor and the scheduler;
@@ -19,6 +20,7 @@
 pub mod backoff;
 pub mod bench;
 pub mod cli;
+pub mod crm;
 pub mod dashboard;
 pub mod demo;
 pub mod firestore;

@@ -110,5 +110,34 @@ pub fn render(store: &Store) -> anyhow::Result<String> {
             "firestore   {documents} metrics documents written; last write {at} UTC"
         )?,
     }
+    // Files from before the CRM tables (schema 4) get them at their next write open.
+    if store.schema_version()? >= 4 {
+        let mut stmt = conn.prepare(
+            "SELECT import_kind, rows_loaded, rows_rejected, imported_at FROM crm_imports ORDER BY import_kind",
+        )?;
+        let imports: Vec<(String, i64, i64, NaiveDateTime)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        if imports.is_empty() {
+            writeln!(out, "crm         no customers imported")?;
+        }
+        for (kind, loaded, rejected, at) in imports {
+            writeln!(
+                out,
+                "crm         {kind}: {loaded} loaded, {rejected} rejected, imported {at} UTC"
+            )?;
+        }
+        let (linked, ambiguous): (i64, i64) = conn.query_row(
+            "SELECT count(*) FILTER (WHERE NOT is_ambiguous), count(*) FILTER (WHERE is_ambiguous) FROM crm_contact_links",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if linked + ambiguous > 0 {
+            writeln!(
+                out,
+                "contacts    {linked} linked to customers, {ambiguous} ambiguous (see rpt_contact_matches)"
+            )?;
+        }
+    }
     Ok(out)
 }

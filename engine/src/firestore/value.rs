@@ -71,6 +71,41 @@ pub fn as_timestamp(v: &Value) -> Option<NaiveDateTime> {
     DateTime::from_timestamp(seconds, nanos).map(|t| t.naive_utc())
 }
 
+/// A typed value as plain JSON (what an export file would hold): strings, numbers, booleans,
+/// arrays and objects as themselves, timestamps as RFC 3339 strings, references and geo points
+/// as strings and objects.
+pub fn to_plain(v: &Value) -> Value {
+    let Some((kind, inner)) = v.as_object().and_then(|o| o.iter().next()) else {
+        return Value::Null;
+    };
+    match kind.as_str() {
+        "integerValue" => inner
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+            .map_or_else(|| inner.clone(), Value::from),
+        "mapValue" => fields_to_plain(inner.get("fields").unwrap_or(&Value::Null)),
+        "arrayValue" => Value::Array(
+            inner
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(to_plain).collect())
+                .unwrap_or_default(),
+        ),
+        "nullValue" => Value::Null,
+        _ => inner.clone(),
+    }
+}
+
+/// A document's `fields` as a plain JSON object.
+pub fn fields_to_plain(fields: &Value) -> Value {
+    Value::Object(
+        fields
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), to_plain(v))).collect())
+            .unwrap_or_default(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +128,24 @@ mod tests {
         let old = json!({"mapValue": {"fields": {"seconds": {"integerValue": "1794312000"}, "nanos": {"integerValue": "0"}}}});
         assert_eq!(as_timestamp(&old), Some(noon));
         assert_eq!(as_string(&string("x")), Some("x"));
+    }
+
+    #[test]
+    fn typed_values_become_plain_json() {
+        let fields = json!({
+            "name": {"stringValue": "Ann"},
+            "n": {"integerValue": "7"},
+            "x": {"doubleValue": 1.5},
+            "ok": {"booleanValue": true},
+            "none": {"nullValue": null},
+            "at": {"timestampValue": "2026-11-10T12:00:00Z"},
+            "phones": {"arrayValue": {"values": [{"mapValue": {"fields": {"number": {"stringValue": "2019449536"}}}}]}},
+            "empty": {"arrayValue": {}}
+        });
+        assert_eq!(
+            fields_to_plain(&fields),
+            json!({"name": "Ann", "n": 7, "x": 1.5, "ok": true, "none": null,
+                   "at": "2026-11-10T12:00:00Z", "phones": [{"number": "2019449536"}], "empty": []})
+        );
     }
 }

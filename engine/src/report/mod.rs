@@ -28,6 +28,33 @@ pub enum ReportName {
     Heatmap,
     /// Calls per disposition with ratings (rpt_call_dispositions).
     Dispositions,
+    /// Calls and SMS per CRM customer (rpt_customer_activity; needs `callduck import customers`).
+    Customers,
+    /// Calls and SMS per CRM account, with calls per week (rpt_account_activity).
+    Accounts,
+    /// Each agent's most contacted customers, --top per agent (rpt_top_customers).
+    TopCustomers,
+    /// Accounts not contacted in --days days up to --to, never-contacted included (rpt_stale_accounts).
+    StaleAccounts,
+    /// Orders and revenue within --window-days after calls vs accounts not called (rpt_orders_after_calls).
+    OrdersAfterCalls,
+    /// Every JustCall contact with its CRM match: linked, ambiguous or unmatched (rpt_contact_matches).
+    ContactMatches,
+}
+
+impl ReportName {
+    /// Reports over CRM customers, which need an import first.
+    pub fn needs_customers(self) -> bool {
+        matches!(
+            self,
+            ReportName::Customers
+                | ReportName::Accounts
+                | ReportName::TopCustomers
+                | ReportName::StaleAccounts
+                | ReportName::OrdersAfterCalls
+                | ReportName::ContactMatches
+        )
+    }
 }
 
 /// A report request: which report, over which local days, for which agent.
@@ -40,6 +67,12 @@ pub struct ReportRequest {
     pub agent: Option<String>,
     /// Days the default range covers when `from` is not given.
     pub default_days: i64,
+    /// `top-customers`: customers per agent.
+    pub top: u32,
+    /// `stale-accounts`: days without contact.
+    pub stale_days: u32,
+    /// `orders-after-calls`: days after a call in which an order counts.
+    pub window_days: u32,
 }
 
 /// The inclusive local-day range a report covers: `to` defaults to the last day with activity in
@@ -71,15 +104,10 @@ fn source(macro_name: &str, from: NaiveDate, to: NaiveDate, agent: Option<&str>)
 }
 
 /// The SQL of a report in `format`: every column for machine formats, the headline for tables.
-pub fn report_sql(
-    name: ReportName,
-    from: NaiveDate,
-    to: NaiveDate,
-    agent: Option<&str>,
-    format: Format,
-) -> String {
+pub fn report_sql(req: &ReportRequest, from: NaiveDate, to: NaiveDate, format: Format) -> String {
     let table = format == Format::Table;
-    match name {
+    let agent = req.agent.as_deref();
+    match req.name {
         ReportName::AgentDaily => {
             let src = source("rpt_agent_daily", from, to, agent);
             if table {
@@ -158,6 +186,98 @@ pub fn report_sql(
         ReportName::Dispositions => {
             format!("FROM {}", source("rpt_call_dispositions", from, to, agent))
         }
+        ReportName::Customers => {
+            let src = source("rpt_customer_activity", from, to, agent);
+            if table {
+                format!(
+                    "SELECT customer_name AS customer, account_name AS account, touches, calls,
+                            inbound_calls AS inbound, outbound_calls AS outbound, answered_calls AS answered,
+                            sms_sent, sms_received, talk_time_minutes AS talk_min, agents,
+                            CAST(last_contact_at AS DATE) AS last_contact
+                     FROM {src}"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::Accounts => {
+            let src = source("rpt_account_activity", from, to, agent);
+            if table {
+                format!(
+                    "SELECT account_name AS account, customers_contacted AS customers, calls,
+                            answered_calls AS answered, sms_sent, sms_received, talk_time_minutes AS talk_min,
+                            weeks_contacted AS weeks, round(calls_per_week, 2) AS calls_per_week,
+                            CAST(last_contact_at AS DATE) AS last_contact
+                     FROM {src}"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::TopCustomers => {
+            let agent = agent.map_or_else(|| "NULL".to_string(), quote);
+            let src = format!(
+                "rpt_top_customers(DATE '{from}', DATE '{to}', agent := {agent}, top_n := {})",
+                req.top
+            );
+            if table {
+                format!(
+                    "SELECT agent_email AS agent, customer_rank AS rank, customer_name AS customer,
+                            account_name AS account, touches, calls, sms, talk_time_minutes AS talk_min,
+                            CAST(last_contact_at AS DATE) AS last_contact
+                     FROM {src}"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::StaleAccounts => {
+            let src = format!(
+                "rpt_stale_accounts({}, as_of := DATE '{to}')",
+                req.stale_days
+            );
+            if table {
+                format!(
+                    "SELECT account_name AS account, customers, last_contact_date AS last_contact,
+                            last_agent_email AS last_agent, days_since_contact AS days
+                     FROM {src}"
+                )
+            } else {
+                format!("FROM {src}")
+            }
+        }
+        ReportName::OrdersAfterCalls => format!(
+            "FROM rpt_orders_after_calls(DATE '{from}', DATE '{to}', window_days := {})",
+            req.window_days
+        ),
+        ReportName::ContactMatches => {
+            let filter = match agent {
+                // Contacts this agent called or texted.
+                Some(a) => format!(
+                    " WHERE contact_id IN (
+                         SELECT callduck_contact_id(contact_number, contact_name, contact_email)
+                         FROM stg_justcall__calls WHERE agent_email_key = lower(trim({a}))
+                         UNION
+                         SELECT callduck_contact_id(contact_number, contact_name, contact_email)
+                         FROM stg_justcall__texts WHERE agent_email_key = lower(trim({a})))",
+                    a = quote(a)
+                ),
+                None => String::new(),
+            };
+            if table {
+                format!(
+                    "SELECT match_status AS status, match_method AS method, round(match_score, 3) AS score,
+                            contact_name, contact_number, contact_email, customer_name AS customer,
+                            runner_up_name AS runner_up, round(runner_up_score, 3) AS runner_up_score,
+                            call_count AS calls, sms_count AS sms
+                     FROM rpt_contact_matches{filter}
+                     ORDER BY CASE match_status WHEN 'ambiguous' THEN 0 WHEN 'unmatched' THEN 1 ELSE 2 END,
+                              call_count + sms_count DESC, contact_id"
+                )
+            } else {
+                format!("FROM rpt_contact_matches{filter} ORDER BY contact_id")
+            }
+        }
     }
 }
 
@@ -176,7 +296,19 @@ pub fn run_report(store: &Store, req: &ReportRequest, out: &Output) -> anyhow::R
             store.path().display()
         );
     }
-    let sql = report_sql(req.name, from, to, req.agent.as_deref(), out.format);
+    if req.name.needs_customers() {
+        let customers: i64 =
+            store
+                .conn()
+                .query_row("SELECT count(*) FROM crm_customers", [], |r| r.get(0))?;
+        anyhow::ensure!(
+            customers > 0,
+            "{} holds no CRM customers, so this report would be empty: import them first, e.g. \
+             `callduck import customers people.csv --kind copper-people`",
+            store.path().display()
+        );
+    }
+    let sql = report_sql(req, from, to, out.format);
     if out.format == Format::Table {
         let name = req
             .name

@@ -87,6 +87,8 @@ pub struct SyncSummary {
     pub elapsed: Duration,
     /// User time zones the IANA database does not know (those agents use the business zone).
     pub unknown_timezones: Vec<String>,
+    /// The contact → CRM customer links refreshed after the sync (when customers are imported).
+    pub links: Option<crate::crm::LinkSummary>,
 }
 
 impl SyncSummary {
@@ -366,6 +368,7 @@ pub async fn run_sync(
         rate_limit_wait: stats.rate_limit_wait,
         elapsed: started.elapsed(),
         unknown_timezones: writer.unknown_timezones.clone(),
+        links: None,
     };
     let total = {
         let mut t = WriteOutcome::default();
@@ -395,6 +398,13 @@ pub async fn run_sync(
     )?;
     write_result?;
     fetch_result?;
+    let mut summary = summary;
+    // New contacts (or new spellings of old ones) need their CRM links.
+    if crate::crm::links::has_customers(&writer.store)? {
+        summary.links = Some(
+            crate::crm::refresh_links(&writer.store).context("refreshing the CRM contact links")?,
+        );
+    }
     Ok(summary)
 }
 
