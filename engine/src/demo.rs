@@ -1,8 +1,10 @@
 //! `callduck demo`: the whole pipeline on a built-in data set, with no credentials.
 //!
 //! Starts the JustCall simulator on an ephemeral loopback port, syncs it into a DuckDB file
-//! (`callduck-demo.duckdb` by default) exactly as `callduck sync` would sync a real account, runs
-//! the data tests and prints a per-agent summary of the last seven local days.
+//! (`callduck-demo.duckdb` by default) exactly as `callduck sync` would sync a real account,
+//! imports the simulated business's CRM exports (a Copper people CSV and Fishbowl orders, written
+//! next to the file) as `callduck import customers` would, runs the data tests and prints a
+//! per-agent summary of the last seven local days.
 
 use std::path::Path;
 
@@ -17,6 +19,7 @@ use crate::sync::{run_sync, SyncOptions};
 pub async fn run(db: &Path, config: SimConfig, progress: bool) -> anyhow::Result<()> {
     println!("{}", crate::simulator::describe(&config));
     let now = config.end;
+    let seed = config.seed;
     let (key, secret) = (config.api_key.clone(), config.api_secret.clone());
     let sim = Simulator::start(config, "127.0.0.1:0".parse().expect("loopback address"))
         .await
@@ -30,8 +33,48 @@ pub async fn run(db: &Path, config: SimConfig, progress: bool) -> anyhow::Result
         ..Default::default()
     };
     let summary = run_sync(store, client, &options, now).await?;
+    let data = sim.dataset();
     sim.shutdown();
     crate::cli::print_summary(db, &summary);
+
+    // The CRM side: the customers calls came from, as a sales team would export them.
+    let stem = db.with_extension("");
+    let people = stem.with_file_name(format!(
+        "{}-copper-people.csv",
+        stem.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let orders = people.with_file_name(
+        people
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .replace("copper-people", "fishbowl-orders"),
+    );
+    std::fs::write(
+        &people,
+        crate::simulator::crm::copper_people_csv(&data.customers, seed),
+    )
+    .with_context(|| format!("writing {}", people.display()))?;
+    std::fs::write(
+        &orders,
+        crate::simulator::crm::fishbowl_orders_csv(
+            &data.customers,
+            seed,
+            (now - chrono::Duration::days(90)).date(),
+            now.date(),
+        ),
+    )
+    .with_context(|| format!("writing {}", orders.display()))?;
+    let store = Store::open(db)?;
+    for (path, kind) in [
+        (&people, crate::crm::ImportKind::CopperPeople),
+        (&orders, crate::crm::ImportKind::FishbowlOrders),
+    ] {
+        let parsed = crate::crm::import::read_file(path, kind)?;
+        let imported = crate::crm::store_import(&store, &parsed, &path.display().to_string())?;
+        print!("{}", crate::crm::store::render_summary(&imported));
+    }
+    drop(store);
 
     let store = Store::open_read_only(db)?;
     let failures = store.run_data_tests()?;
@@ -46,7 +89,8 @@ pub async fn run(db: &Path, config: SimConfig, progress: bool) -> anyhow::Result
     println!();
     println!("{}", agent_summary(&store)?);
     println!(
-        "Query it yourself: callduck --db {} status, or duckdb {} \"FROM fct_agent_daily\"",
+        "Query it yourself: callduck --db {} status, callduck --db {} report accounts, or duckdb {} \"FROM fct_agent_daily\"",
+        db.display(),
         db.display(),
         db.display()
     );

@@ -8,9 +8,12 @@
 //! * `firestore`: documents per second into the Firestore emulator, batched versus one write per
 //!   request, and a no-change re-export ([`firestore`]).
 //! * `webhooks`: accepted webhooks per second and delivery-to-stored latency ([`webhooks`]).
+//! * `match`: precision, recall and speed of the contact → CRM customer matcher against the
+//!   simulator's ground truth, and blocks versus scoring every customer ([`crm`]).
 //! * `views`: the daily agent metrics and KPI views over N generated calls versus hand-written
 //!   GROUP BY queries computing the same numbers, in the same file ([`views`]).
 
+mod crm;
 mod firestore;
 mod views;
 mod webhooks;
@@ -90,6 +93,24 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Precision, recall and speed of matching contacts to CRM customers (simulated truth).
+    Match {
+        /// CRM people imported (from a generated Copper CSV).
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        /// JustCall contacts to match.
+        #[arg(long, default_value_t = 100_000)]
+        contacts: usize,
+        /// Share of contacts that are in no CRM.
+        #[arg(long, default_value_t = 0.15)]
+        unknown: f64,
+        /// Name-only contacts the reference (every customer scored) runs on.
+        #[arg(long, default_value_t = 300)]
+        sample: usize,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// The SQL views over N calls versus hand-written GROUP BY queries for the same numbers.
     Views {
         /// Number of calls generated straight into the raw table (50 agents, 90 days).
@@ -121,6 +142,22 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         } => {
             let dir = WorkDir::new(dir)?;
             runtime.block_on(webhooks::bench_webhooks(calls, concurrency, dir.path()))
+        }
+        BenchCommand::Match {
+            customers,
+            contacts,
+            unknown,
+            sample,
+            dir,
+        } => {
+            let dir = WorkDir::new(dir)?;
+            crm::bench_match(
+                customers,
+                contacts,
+                unknown.clamp(0.0, 1.0),
+                sample,
+                dir.path(),
+            )
         }
         BenchCommand::Views { calls, runs, dir } => {
             let dir = WorkDir::new(dir)?;

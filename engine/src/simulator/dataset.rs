@@ -50,6 +50,8 @@ pub(crate) mod stream {
     pub const MALFORMED: u64 = 7;
     pub const EDIT: u64 = 8;
     pub const ADD: u64 = 9;
+    pub const CRM: u64 = 10;
+    pub const CRM_CONTACTS: u64 = 11;
 }
 
 /// SplitMix64's finaliser: a fast, well-mixed hash of a 64-bit value.
@@ -67,16 +69,16 @@ pub(crate) fn rng_for(seed: u64, stream: u64, n: u64) -> StdRng {
     ))
 }
 
-fn chance(rng: &mut StdRng, p: f64) -> bool {
+pub(super) fn chance(rng: &mut StdRng, p: f64) -> bool {
     rng.random::<f64>() < p
 }
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+pub(super) fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
 /// Index drawn with probability proportional to `weights`.
-fn weighted(rng: &mut StdRng, weights: &[f64]) -> usize {
+pub(super) fn weighted(rng: &mut StdRng, weights: &[f64]) -> usize {
     let total: f64 = weights.iter().sum();
     let mut x = rng.random::<f64>() * total;
     for (i, w) in weights.iter().enumerate() {
@@ -210,7 +212,7 @@ pub(crate) struct World {
 }
 
 /// A US number `+1NPANXXXXXX` with a real area code.
-fn us_number(rng: &mut StdRng) -> String {
+pub(super) fn us_number(rng: &mut StdRng) -> String {
     let area = pick(rng, names::AREA_CODES);
     let exchange = rng.random_range(200..1000);
     let exchange = if exchange % 100 == 11 {
@@ -231,7 +233,7 @@ fn international_number(rng: &mut StdRng) -> String {
 
 /// `+12085551234` as records show it: `208-555-1234`, `(208) 555-1234`, `2085551234`,
 /// `12085551234` or unchanged; non-US numbers with or without the `+`.
-fn messy_number(e164: &str, rng: &mut StdRng) -> String {
+pub(super) fn messy_number(e164: &str, rng: &mut StdRng) -> String {
     match e164.strip_prefix("+1").filter(|rest| rest.len() == 10) {
         Some(rest) => {
             let (a, b, c) = (&rest[..3], &rest[3..6], &rest[6..]);
@@ -248,7 +250,7 @@ fn messy_number(e164: &str, rng: &mut StdRng) -> String {
     }
 }
 
-fn email_local(first: &str, last: &str) -> String {
+pub(super) fn email_local(first: &str, last: &str) -> String {
     format!("{first}.{last}")
         .to_lowercase()
         .chars()

@@ -11,6 +11,7 @@
 //! * `mod.rs` (this file): configuration, the public handle, start and shutdown;
 //! * `names.rs`: word lists the generator draws names, companies and texts from;
 //! * `dataset.rs`: the generator of users, customers, calls and SMS;
+//! * `crm.rs`: CRM exports of the customers (Copper, Fishbowl) and the matching benchmark's world;
 //! * `served.rs`: the data set as served: time indexes, filtering, edits and appends;
 //! * `render.rs`: canonical records → the messy JSON JustCall sends;
 //! * `query.rs`: query parameters → filters (time zones, 90-day spans) and paging math;
@@ -18,6 +19,7 @@
 //! * `faults.rs`: injected faults (5xx, dropped connections, slow answers, 429s);
 //! * `server.rs`: the axum routes, authentication and responses.
 
+pub mod crm;
 mod dataset;
 mod faults;
 mod names;
