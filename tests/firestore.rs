@@ -683,3 +683,89 @@ async fn webhooks_processed_by_serve_are_exported_to_the_dashboard() {
         "the dashboard sees what the views say"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_import_from_the_dashboards_firestore_collection() {
+    let fs = Emulator::new("crm-import");
+    let phone = |n: &str| json!({"mapValue": {"fields": {"number": s(n), "category": s("work")}}});
+    fs.put(
+        "copper_people",
+        "p1",
+        json!({
+            "name": s("MARIA GARCIA"), "company": s("Green Leaf LLC"),
+            "email": s("Maria@GreenLeaf.com"),
+            "phone_numbers": {"arrayValue": {"values": [phone("347-469-9543"), phone("n/a")]}}
+        }),
+    )
+    .await;
+    fs.put(
+        "copper_people",
+        "p2",
+        json!({"name": s("Tom Cole"), "Phone Number 2": s("(212) 736-0100")}),
+    )
+    .await;
+    fs.put("copper_people", "p3", json!({"title": s("Buyer")}))
+        .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.duckdb");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callduck"))
+        .args(["--quiet", "--db"])
+        .arg(&db)
+        .args([
+            "import",
+            "customers",
+            "--kind",
+            "copper-people",
+            "--firestore",
+            "--project",
+        ])
+        .arg(&fs.project)
+        .env("FIRESTORE_EMULATOR_HOST", emulator_host())
+        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("import copper-people from firestore:copper_people: 3 record(s) read, 2 loaded, 1 rejected"),
+        "{text}"
+    );
+    assert!(text.contains("nothing to match on"), "{text}");
+    let store = Store::open_read_only(&db).unwrap();
+    let phones: Vec<(String, Option<String>)> = store
+        .conn()
+        .prepare("SELECT customer_id, phone_e164 FROM crm_customer_phones ORDER BY 1, 2 NULLS LAST")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        phones,
+        vec![
+            (
+                "copper-people:p1".to_string(),
+                Some("+13474699543".to_string())
+            ),
+            ("copper-people:p1".to_string(), None),
+            (
+                "copper-people:p2".to_string(),
+                Some("+12127360100".to_string())
+            ),
+        ]
+    );
+    let (email, account): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT e.email, c.account_id FROM crm_customer_emails e JOIN crm_customers c USING (customer_id)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (email.as_str(), account.as_str()),
+        ("maria@greenleaf.com", "company:green leaf")
+    );
+}
