@@ -45,6 +45,20 @@ fn ok(db: &Path, args: &[&str]) -> String {
     text
 }
 
+/// `callduck import customers FILE --kind KIND`, which must succeed; its output.
+fn import(db: &Path, file: &Path, kind: &str) -> String {
+    ok(
+        db,
+        &[
+            "import",
+            "customers",
+            file.to_str().unwrap(),
+            "--kind",
+            kind,
+        ],
+    )
+}
+
 fn failing(db: &Path, args: &[&str]) -> String {
     let out = run(db, args);
     assert!(!out.status.success(), "callduck {args:?} should fail");
@@ -85,16 +99,7 @@ async fn synced_contacts_link_to_the_customer_each_record_was_drawn_from() {
 
     let people = dir.path().join("people.csv");
     std::fs::write(&people, copper_people_csv(&data.customers, config.seed)).unwrap();
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            people.to_str().unwrap(),
-            "--kind",
-            "copper-people",
-        ],
-    );
+    let out = import(&db, &people, "copper-people");
     assert!(
         out.contains(&format!("{} loaded, 0 rejected", data.customers.len())),
         "{out}"
@@ -186,16 +191,7 @@ async fn synced_contacts_link_to_the_customer_each_record_was_drawn_from() {
         ),
     )
     .unwrap();
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            orders.to_str().unwrap(),
-            "--kind",
-            "fishbowl-orders",
-        ],
-    );
+    let out = import(&db, &orders, "fishbowl-orders");
     assert!(out.contains("0 rejected"), "{out}");
     let store = Store::open_read_only(&db).unwrap();
     let (orders_n, attributed): (i64, i64) = store
@@ -403,26 +399,8 @@ fn fixture(dir: &Path) -> std::path::PathBuf {
     std::fs::write(dir.join("orders.csv"), ORDERS).unwrap();
     let people = dir.join("people.csv");
     let orders = dir.join("orders.csv");
-    ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            people.to_str().unwrap(),
-            "--kind",
-            "copper-people",
-        ],
-    );
-    ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            orders.to_str().unwrap(),
-            "--kind",
-            "fishbowl-orders",
-        ],
-    );
+    import(&db, &people, "copper-people");
+    import(&db, &orders, "fishbowl-orders");
     db
 }
 
@@ -636,7 +614,8 @@ fn account_views_on_a_hand_checked_fixture() {
     );
 
     let store = Store::open_read_only(&db).unwrap();
-    let weekly: Vec<(String, String, i64, i64, i64, i64, f64, i64, i64)> = store
+    type WeekRow = (String, String, i64, i64, i64, i64, f64, i64, i64);
+    let weekly: Vec<WeekRow> = store
         .conn()
         .prepare("SELECT account_id, CAST(week_start AS VARCHAR), calls, answered_calls, sms_sent, sms_received, talk_time_minutes, customers_contacted, agents FROM fct_account_weekly ORDER BY 1, 2")
         .unwrap()
@@ -749,16 +728,7 @@ fn reimports_change_links_only_where_the_data_changed() {
     let before = links(&db);
 
     // The same export again: nothing changes, not even linked_at.
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            people.to_str().unwrap(),
-            "--kind",
-            "copper-people",
-        ],
-    );
+    let out = import(&db, &people, "copper-people");
     assert!(out.contains("0 new, 0 changed, 0 removed"), "{out}");
     assert_eq!(links(&db), before);
 
@@ -770,16 +740,7 @@ fn reimports_change_links_only_where_the_data_changed() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&people, edited).unwrap();
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            people.to_str().unwrap(),
-            "--kind",
-            "copper-people",
-        ],
-    );
+    let out = import(&db, &people, "copper-people");
     assert!(out.contains("0 new, 2 changed, 0 removed"), "{out}");
     let after = links(&db);
     let changed: Vec<&String> = after
@@ -814,16 +775,7 @@ fn bad_rows_are_reported_with_line_numbers_and_good_rows_load() {
          3,Bo Diaz,,garbage-phone\n",
     )
     .unwrap();
-    let out = ok(
-        &db,
-        &[
-            "import",
-            "customers",
-            file.to_str().unwrap(),
-            "--kind",
-            "copper-people",
-        ],
-    );
+    let out = import(&db, &file, "copper-people");
     assert!(
         out.contains("4 record(s) read, 2 loaded, 2 rejected"),
         "{out}"

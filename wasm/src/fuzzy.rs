@@ -202,7 +202,7 @@ pub fn name_parts(name: &str) -> Vec<String> {
 /// The bytes of a string, as `strsim`'s generic functions iterate them.
 struct Bytes<'s>(&'s str);
 
-impl<'a, 's> IntoIterator for &'a Bytes<'s> {
+impl<'s> IntoIterator for &Bytes<'s> {
     type Item = u8;
     type IntoIter = std::iter::Copied<std::slice::Iter<'s, u8>>;
 

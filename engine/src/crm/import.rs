@@ -532,50 +532,20 @@ fn from_rows(kind: ImportKind, rows: Vec<Row>, source: &str) -> anyhow::Result<P
         );
     }
     let mut rejects = Vec::new();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
-    let reject = |row: &Row, reason: String| Reject {
-        line: row.line,
-        reason,
-        raw: row.raw.clone(),
-    };
     let records = if kind.is_orders() {
-        let mut orders = Vec::new();
-        for row in &rows {
-            match order(row, ids) {
-                Ok(o) => {
-                    if let Some(first) = first_line.get(&o.order_id) {
-                        rejects.push(reject(
-                            row,
-                            format!("duplicate id {} (first on line {first})", o.order_id),
-                        ));
-                        continue;
-                    }
-                    first_line.insert(o.order_id.clone(), row.line);
-                    orders.push(o);
-                }
-                Err(reason) => rejects.push(reject(row, reason)),
-            }
-        }
-        Records::Orders(orders)
+        Records::Orders(unique_records(
+            &rows,
+            &mut rejects,
+            |r| order(r, ids),
+            |o| &o.order_id,
+        ))
     } else {
-        let mut customers = Vec::new();
-        for row in &rows {
-            match customer(kind, row, ids) {
-                Ok(c) => {
-                    if let Some(first) = first_line.get(&c.source_id) {
-                        rejects.push(reject(
-                            row,
-                            format!("duplicate id {} (first on line {first})", c.source_id),
-                        ));
-                        continue;
-                    }
-                    first_line.insert(c.source_id.clone(), row.line);
-                    customers.push(c);
-                }
-                Err(reason) => rejects.push(reject(row, reason)),
-            }
-        }
-        Records::Customers(customers)
+        Records::Customers(unique_records(
+            &rows,
+            &mut rejects,
+            |r| customer(kind, r, ids),
+            |c| &c.source_id,
+        ))
     };
     Ok(ParsedImport {
         kind,
@@ -583,6 +553,37 @@ fn from_rows(kind: ImportKind, rows: Vec<Row>, source: &str) -> anyhow::Result<P
         rejects,
         rows_read,
     })
+}
+
+/// The records `parse` makes of `rows`, the first of each id; the others, and the rows it
+/// refuses, become rejects with the reason.
+fn unique_records<T>(
+    rows: &[Row],
+    rejects: &mut Vec<Reject>,
+    parse: impl Fn(&Row) -> Result<T, String>,
+    id: impl Fn(&T) -> &String,
+) -> Vec<T> {
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut out = Vec::new();
+    for row in rows {
+        let reason = match parse(row) {
+            Ok(record) => match first_line.get(id(&record)) {
+                Some(first) => format!("duplicate id {} (first on line {first})", id(&record)),
+                None => {
+                    first_line.insert(id(&record).clone(), row.line);
+                    out.push(record);
+                    continue;
+                }
+            },
+            Err(reason) => reason,
+        };
+        rejects.push(Reject {
+            line: row.line,
+            reason,
+            raw: row.raw.clone(),
+        });
+    }
+    out
 }
 
 fn customer(kind: ImportKind, row: &Row, ids: &[&str]) -> Result<CustomerRecord, String> {

@@ -218,10 +218,6 @@ impl Matcher {
         }
     }
 
-    pub fn customers(&self) -> &[Customer] {
-        &self.customers
-    }
-
     /// The verdict for one contact; `None` when no customer is a candidate.
     pub fn link(&self, contact: &Contact) -> Option<Link> {
         self.link_with(contact, false)
