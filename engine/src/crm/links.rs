@@ -222,14 +222,15 @@ fn load_contacts(
         "SELECT contact_id, contact_number, contact_name, contact_email
          FROM stg_justcall__contacts ORDER BY contact_id",
     )?;
-    let mut rows = stmt.query([])?;
-    let mut ids = Vec::new();
-    let mut contacts = Vec::new();
-    while let Some(r) = rows.next()? {
-        ids.push(r.get::<_, String>(0)?);
-        let number: Option<String> = r.get(1)?;
-        let name: Option<String> = r.get(2)?;
-        let email: Option<String> = r.get(3)?;
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    phones.prepare(rows.iter().filter_map(|r| r.1.as_deref()));
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut contacts = Vec::with_capacity(rows.len());
+    for (id, number, name, email) in rows {
+        ids.push(id);
         contacts.push(Contact {
             phone: number.as_deref().and_then(|n| phones.e164(n)),
             emails: email.as_deref().map(emails).unwrap_or_default(),

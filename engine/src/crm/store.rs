@@ -112,6 +112,13 @@ pub fn store_import(
         };
         match &parsed.records {
             Records::Customers(customers) => {
+                let t = Instant::now();
+                phones.prepare(
+                    customers
+                        .iter()
+                        .flat_map(|c| c.phones.iter().map(String::as_str)),
+                );
+                tracing::debug!("normalised the phones in {:?}", t.elapsed());
                 let mut c_app = conn.appender("crm_customers")?;
                 let mut p_app = conn.appender("crm_customer_phones")?;
                 let mut e_app = conn.appender("crm_customer_emails")?;
@@ -154,6 +161,7 @@ pub fn store_import(
                         e_app.append_row(params![id, kind, e])?;
                     }
                 }
+                tracing::debug!("appended customers in {:?}", t.elapsed());
                 c_app.flush().context("storing customers")?;
                 p_app.flush().context("storing customer phones")?;
                 e_app.flush().context("storing customer emails")?;
@@ -203,6 +211,7 @@ pub fn store_import(
                 parsed.rejects.len() as i64
             ],
         )?;
+        tracing::debug!("stored the import in {:?}", started.elapsed());
         summary.links = refresh_links_in_tx(store, &config, &mut phones)?;
         Ok(summary)
     })();
