@@ -74,8 +74,10 @@ pub enum Command {
     /// Run any SQL query against the DuckDB file (read-only) and print the result.
     ///
     /// Views: stg_justcall__calls, stg_justcall__texts, stg_justcall__users, fct_agent_daily,
-    /// fct_sms_responses; macros: rpt_agent_daily, rpt_call_kpis, rpt_sms_summary,
-    /// rpt_call_heatmap, rpt_call_dispositions (see sql/README.md).
+    /// fct_sms_responses, fct_customer_activity, fct_account_weekly, rpt_contact_matches;
+    /// macros: rpt_agent_daily, rpt_call_kpis, rpt_sms_summary, rpt_call_heatmap,
+    /// rpt_call_dispositions, rpt_customer_activity, rpt_account_activity, rpt_top_customers,
+    /// rpt_stale_accounts, rpt_orders_after_calls (see sql/README.md).
     Sql(SqlArgs),
     /// Export daily metrics to the goals dashboard (Firestore).
     Export(ExportArgs),
@@ -290,7 +292,7 @@ pub struct ImportCustomersArgs {
     #[arg(long, requires = "firestore")]
     pub collection: Option<String>,
     /// Google Cloud project for --firestore (default: FIRESTORE_PROJECT_ID or the key file's).
-    #[arg(long, env = "FIRESTORE_PROJECT_ID", requires = "firestore")]
+    #[arg(long, env = "FIRESTORE_PROJECT_ID")]
     pub project: Option<String>,
 }
 
@@ -807,21 +809,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let client = crate::firestore::FirestoreClient::new(
                         crate::firestore::FirestoreConfig::from_env(args.project.clone())?,
                     )?;
-                    let docs = runtime()?.block_on(client.list(&collection))?;
-                    let docs = docs
-                        .iter()
-                        .map(|d| {
-                            (
-                                d.id().to_string(),
-                                crate::firestore::value::fields_to_plain(&d.fields),
-                            )
-                        })
-                        .collect();
-                    let source = format!("firestore:{collection}");
-                    (
-                        crate::crm::import::from_documents(args.kind, docs, &source)?,
-                        source,
-                    )
+                    runtime()?.block_on(crate::crm::import::read_firestore(
+                        &client,
+                        args.kind,
+                        &collection,
+                    ))?
                 }
             };
             let store = Store::open(&cli.db)?;

@@ -487,13 +487,19 @@ async fn bench_sync(
         // The first window's allowance is free; every further `per_window` requests cost a window.
         let full_windows = summary.requests.saturating_sub(1) / u64::from(per_window);
         let minimum = window.as_secs_f64() * full_windows as f64;
+        // Fewer requests than one window allows: the limit costs nothing, so no ratio.
+        let ratio = if full_windows == 0 {
+            "n/a (the sync fits in one window: lower --rate-per-minute or raise --rate-records)"
+                .to_string()
+        } else {
+            format!("{:.2}", summary.elapsed.as_secs_f64() / minimum)
+        };
         println!(
-            "  rate limit {per_window}/{}s: {} requests in {:.1}s; minimum the limit allows {:.1}s; ratio {:.2}; HTTP 429: {}",
+            "  rate limit {per_window}/{}s: {} requests in {:.1}s; minimum the limit allows {:.1}s; ratio {ratio}; HTTP 429: {}",
             window.as_secs(),
             summary.requests,
             summary.elapsed.as_secs_f64(),
             minimum,
-            summary.elapsed.as_secs_f64() / minimum.max(f64::EPSILON),
             summary.responses_429
         );
     }

@@ -295,6 +295,30 @@ pub fn read_file(path: &Path, kind: ImportKind) -> anyhow::Result<ParsedImport> 
     Ok(parsed)
 }
 
+/// Reads a Firestore collection (the goals dashboard's `copper_people`, ...) as an export:
+/// returns the records and the source name (`firestore:<collection>`).
+pub async fn read_firestore(
+    client: &crate::firestore::FirestoreClient,
+    kind: ImportKind,
+    collection: &str,
+) -> anyhow::Result<(ParsedImport, String)> {
+    let docs = client
+        .list(collection)
+        .await
+        .with_context(|| format!("reading the Firestore collection {collection}"))?;
+    let docs = docs
+        .iter()
+        .map(|d| {
+            (
+                d.id().to_string(),
+                crate::firestore::value::fields_to_plain(&d.fields),
+            )
+        })
+        .collect();
+    let source = format!("firestore:{collection}");
+    Ok((from_documents(kind, docs, &source)?, source))
+}
+
 /// Reads Firestore documents (plain JSON fields, see `firestore::value::to_plain`): the document
 /// id is the record's id unless it has an id field.
 pub fn from_documents(
