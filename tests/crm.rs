@@ -652,6 +652,59 @@ fn account_views_on_a_hand_checked_fixture() {
             ),
         ]
     );
+    // Every account with its last touch (an ambiguous call never counts): days since are
+    // counted to today's UTC date.
+    type LastRow = (
+        String,
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+    );
+    let last: Vec<LastRow> = store
+        .conn()
+        .prepare(
+            "SELECT account_id, customers, touches, CAST(last_call_at AS VARCHAR), CAST(last_sms_at AS VARCHAR),
+                    last_agent_email, days_since_contact
+             FROM rpt_account_last_contact ORDER BY account_id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let days_to = |d: &str| {
+        Some((today - chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()).num_days())
+    };
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        last,
+        vec![
+            ("company:acme roofing".into(), 1, 0, None, None, None, None),
+            (
+                "company:blue bay".into(),
+                1,
+                1,
+                s("2026-11-10 14:00:00"),
+                None,
+                s("ann@kanva.com"),
+                days_to("2026-11-10")
+            ),
+            (
+                "company:green leaf".into(),
+                3,
+                5,
+                s("2026-11-04 18:00:00"),
+                s("2026-11-02 16:30:00"),
+                s("bo@kanva.com"),
+                days_to("2026-11-04")
+            ),
+            ("copper-people:5".into(), 1, 0, None, None, None, None),
+        ]
+    );
     drop(store);
 
     // As of Nov 10, not contacted in 5 days: Green Leaf (last Nov 4), and the never-contacted.

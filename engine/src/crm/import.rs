@@ -38,14 +38,6 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 5] = [
-        ImportKind::CopperPeople,
-        ImportKind::CopperCompanies,
-        ImportKind::FishbowlCustomers,
-        ImportKind::FishbowlOrders,
-        ImportKind::Generic,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             ImportKind::CopperPeople => "copper-people",

@@ -205,8 +205,17 @@ fn library_e164(region: country::Id, raw: &str) -> Option<String> {
 /// The email addresses in a field: trimmed, lower-cased, split on `,`, `;` and whitespace,
 /// deduplicated in order; tokens that are not `local@domain.tld` are skipped.
 pub fn emails(field: &str) -> Vec<String> {
+    emails_in([field])
+}
+
+/// The email addresses of several fields (a record's `Email`, `Work Email`, ...), as [`emails`]
+/// reads each, deduplicated across them.
+pub fn emails_in<'a>(fields: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for token in field.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
+    let tokens = fields
+        .into_iter()
+        .flat_map(|f| f.split(|c: char| c == ',' || c == ';' || c.is_whitespace()));
+    for token in tokens {
         let token = token
             .trim()
             .trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'')
@@ -346,6 +355,10 @@ mod tests {
         assert_eq!(emails("<Sales@Acme.com>"), ["sales@acme.com"]);
         assert!(emails("not an email, @x.com, a@b, a@@b.com, a@.com").is_empty());
         assert!(emails("").is_empty());
+        assert_eq!(
+            emails_in(["A@x.com, b@y.com", "b@Y.com; c@z.org"]),
+            ["a@x.com", "b@y.com", "c@z.org"]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use duckdb::params;
 
 use super::import::{CustomerRecord, ImportKind, ParsedImport, Records, Reject};
 use super::links::{refresh_links_in_tx, LinkSummary};
-use super::normalize::{emails, normalize_name, PhoneNormalizer};
+use super::normalize::{emails_in, normalize_name, PhoneNormalizer};
 use crate::store::{now_utc, Store};
 
 /// What an import did.
@@ -148,15 +148,7 @@ pub fn store_import(
                         summary.phones_invalid += u64::from(e164.is_none());
                         p_app.append_row(params![id, kind, raw, e164])?;
                     }
-                    let mut all: Vec<String> = Vec::new();
-                    for field in &c.emails {
-                        for e in emails(field) {
-                            if !all.contains(&e) {
-                                all.push(e);
-                            }
-                        }
-                    }
-                    for e in all {
+                    for e in emails_in(c.emails.iter().map(String::as_str)) {
                         summary.emails += 1;
                         e_app.append_row(params![id, kind, e])?;
                     }
@@ -169,14 +161,7 @@ pub fn store_import(
             Records::Orders(orders) => {
                 let mut app = conn.appender("crm_orders")?;
                 for o in orders {
-                    let mut all: Vec<String> = Vec::new();
-                    for field in &o.emails {
-                        for e in emails(field) {
-                            if !all.contains(&e) {
-                                all.push(e);
-                            }
-                        }
-                    }
+                    let all = emails_in(o.emails.iter().map(String::as_str));
                     summary.emails += all.len() as u64;
                     app.append_row(params![
                         customer_id(parsed.kind, &o.order_id),
