@@ -11,10 +11,11 @@ use callduck::backoff::{BackoffConfig, Jitter};
 use callduck::justcall::{JustCallClient, JustCallConfig, Stream};
 use callduck::secret::Secret;
 use callduck::simulator::webhooks::{deliver, events_for, request_parts, WebhookEvent};
-use callduck::simulator::{Fault, SimConfig, SimHandle};
+use callduck::simulator::{Fault, Poison, SimConfig, SimHandle};
 use callduck::store::{now_utc, Store};
 use callduck::sync::SyncOptions;
-use callduck::webhooks::server::{start as start_server, ServeConfig, ServerHandle};
+use callduck::webhooks::processor::EventPolicy;
+use callduck::webhooks::server::{start as start_server, ServeConfig, ServeLimits, ServerHandle};
 use common::*;
 use rand::seq::{IndexedRandom as _, SliceRandom as _};
 use rand::SeedableRng as _;
@@ -53,6 +54,8 @@ fn serve_config(config: &SimConfig, every: Option<Duration>) -> ServeConfig {
         },
         snapshot: None,
         export: None,
+        events: Default::default(),
+        limits: Default::default(),
     }
 }
 
@@ -183,7 +186,7 @@ async fn webhooks_are_verified_and_every_refusal_has_its_status() {
     assert_eq!(health.status().as_u16(), 200);
     assert_eq!(server.drained(Duration::from_secs(30)).await.unwrap(), 0);
     let store = server.shutdown().await;
-    let store = store.lock().unwrap();
+    let store = store.lock();
     let (events, stored): (i64, i64) = store
         .conn()
         .query_row(
@@ -368,7 +371,7 @@ async fn scheduled_syncs_never_overlap_and_a_failed_run_is_retried_at_the_next_t
     let mut runs: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = Vec::new();
     for _ in 0..300 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let store = server.store.lock().unwrap();
+        let store = server.store.lock();
         let mut stmt = store
             .conn()
             .prepare("SELECT run_status, started_at, finished_at FROM callduck_sync_runs ORDER BY run_id")
@@ -476,4 +479,435 @@ async fn analysts_query_a_snapshot_while_serve_holds_the_file() {
     );
     drop(server.shutdown().await);
     sim.shutdown();
+}
+
+/// A server whose failing events are retried quickly (tests cannot wait minutes).
+async fn serve_with(
+    sim: &SimHandle,
+    config: &SimConfig,
+    store: Store,
+    events: EventPolicy,
+    limits: ServeLimits,
+) -> ServerHandle {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut cfg = serve_config(config, None);
+    cfg.events = events;
+    cfg.limits = limits;
+    start_server(listener, store, client(sim, config, 2), cfg)
+        .await
+        .unwrap()
+}
+
+fn quick_retries() -> EventPolicy {
+    EventPolicy {
+        max_attempts: 3,
+        retry_base: Duration::from_millis(300),
+        retry_max: Duration::from_secs(2),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_whose_refetch_keeps_failing_end_failed_without_holding_up_the_rest() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let data = sim.dataset();
+    // 400, a record served under another id, an answer that is not a record.
+    let poisoned = [
+        ("calls", data.calls[0].id, Poison::BadRequest),
+        (
+            "calls",
+            data.calls[1].id,
+            Poison::OtherRecord(data.calls[2].id),
+        ),
+        ("texts", data.texts[0].id, Poison::Undecodable),
+    ];
+    for (stream, id, poison) in &poisoned {
+        sim.poison(stream, *id, poison.clone());
+    }
+    let server = serve_with(
+        &sim,
+        &config,
+        store_with_users(&sim, &config, &db).await,
+        quick_retries(),
+        ServeLimits::default(),
+    )
+    .await;
+    let url = format!("http://{}/webhooks/justcall", server.addr);
+    // The poison events first, so that everything else arrives behind them.
+    let mut events: Vec<WebhookEvent> = events_for(&data);
+    let poison_ids: Vec<String> = poisoned
+        .iter()
+        .map(|(stream, id, _)| {
+            format!(
+                "req-{}-{id}",
+                if *stream == "calls" { "call" } else { "sms" }
+            )
+        })
+        .collect();
+    events.sort_by_key(|e| !poison_ids.contains(&e.request_id));
+    events.insert(
+        0,
+        WebhookEvent {
+            request_id: "req-minus-one".into(),
+            event_type: "call.completed".into(),
+            record_id: -1,
+        },
+    );
+    let results = deliver(&url, PUBLIC_URL, &config.api_secret, &events, 4, now_utc()).await;
+    assert!(results.iter().all(|(s, _)| *s == 200));
+    assert_eq!(
+        server.drained(Duration::from_secs(60)).await.unwrap(),
+        0,
+        "nothing stays pending"
+    );
+    let requests_after_drain = sim.stats().single;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        sim.stats().single,
+        requests_after_drain,
+        "failed events are not fetched again"
+    );
+    let store = server.shutdown().await;
+    let rows: Vec<(String, String, i32, String)> = {
+        let store = store.lock();
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT request_id, event_status, attempts, error_message FROM callduck_webhook_events
+                 WHERE event_status <> 'processed' ORDER BY request_id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    drop(store);
+    let reasons: std::collections::BTreeMap<String, (String, i32, String)> = rows
+        .into_iter()
+        .map(|(id, st, n, why)| (id, (st, n, why)))
+        .collect();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    let bad = &reasons[&format!("req-call-{}", data.calls[0].id)];
+    assert_eq!((bad.0.as_str(), bad.1), ("failed", 3), "{bad:?}");
+    assert!(
+        bad.2.contains("HTTP 400") && bad.2.contains("gave up after 3 attempts"),
+        "{bad:?}"
+    );
+    let other = &reasons[&format!("req-call-{}", data.calls[1].id)];
+    assert!(
+        other
+            .2
+            .contains(&format!("with record {}", data.calls[2].id)),
+        "{other:?}"
+    );
+    let undecodable = &reasons[&format!("req-sms-{}", data.texts[0].id)];
+    assert_eq!(undecodable.0, "failed");
+    assert!(
+        undecodable.2.contains("neither an object nor an array"),
+        "{undecodable:?}"
+    );
+    let minus = &reasons["req-minus-one"];
+    assert_eq!(
+        (minus.0.as_str(), minus.1),
+        ("failed", 0),
+        "refused at receipt, never fetched"
+    );
+    assert!(minus.2.contains("not a JustCall record id"), "{minus:?}");
+    // Everything else was stored; the poisoned records are missing only from the raw tables.
+    {
+        let s = Store::open_read_only(&db).unwrap();
+        let (calls, texts): (i64, i64) = s
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM raw_justcall__calls), (SELECT count(*) FROM raw_justcall__texts)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let malformed = |stream: &str| common::quarantined(&db, stream).len() as i64;
+        assert_eq!(calls + malformed("calls"), data.calls.len() as i64 - 2);
+        assert_eq!(texts + malformed("texts"), data.texts.len() as i64 - 1);
+    }
+
+    // Operators see them, and retry them, with the binary.
+    let callduck = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_callduck"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("CALLDUCK_DB")
+            .output()
+            .unwrap()
+    };
+    let status = String::from_utf8_lossy(&callduck(&["status"]).stdout).to_string();
+    assert!(status.contains("4 failed"), "{status}");
+    assert!(status.contains("HTTP 400"), "{status}");
+    let listed = String::from_utf8_lossy(&callduck(&["events"]).stdout).to_string();
+    assert_eq!(listed.lines().count(), 4, "{listed}");
+    let retried = callduck(&["events", "retry", "--all"]);
+    assert!(retried.status.success());
+    assert!(String::from_utf8_lossy(&retried.stdout).starts_with("4 failed event(s) pending again"));
+    let s = Store::open_read_only(&db).unwrap();
+    assert_eq!(callduck::webhooks::processor::pending_count(&s).unwrap(), 4);
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_observed_signature_admits_a_bounded_number_of_small_rows() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let mut cfg = serve_config(&config, None);
+    cfg.body_limit = 1 << 20;
+    cfg.limits.max_events_per_signature = 50;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = start_server(
+        listener,
+        store_with_users(&sim, &config, &db).await,
+        client(&sim, &config, 2),
+        cfg,
+    )
+    .await
+    .unwrap();
+    let url = format!("http://{}/webhooks/justcall", server.addr);
+    let http = reqwest::Client::new();
+    let event = WebhookEvent {
+        request_id: "observed".into(),
+        event_type: "call.completed".into(),
+        record_id: sim.dataset().calls[0].id,
+    };
+    let (_, headers) = request_parts(&event, PUBLIC_URL, &config.api_secret, now_utc());
+    let padding = "x".repeat(200 * 1024);
+    let mut statuses = Vec::new();
+    for i in 0..300 {
+        let body = serde_json::json!({
+            "request_id": format!("forged-{i}"), "type": "call.completed",
+            "data": {"id": 1_000_000 + i, "padding": padding},
+        })
+        .to_string();
+        let mut r = http.post(&url).body(body);
+        for (k, v) in &headers {
+            r = r.header(*k, v);
+        }
+        statuses.push(r.send().await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 50);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 250);
+    // A timestamp in the future beyond the clock skew is refused, however well signed.
+    let (body, future) = request_parts(
+        &event,
+        PUBLIC_URL,
+        &config.api_secret,
+        now_utc() + chrono::TimeDelta::minutes(4),
+    );
+    let mut r = http.post(&url).body(body);
+    for (k, v) in &future {
+        r = r.header(*k, v);
+    }
+    assert_eq!(r.send().await.unwrap().status().as_u16(), 401);
+    let store = server.shutdown().await;
+    let store = store.lock();
+    let (events, bytes, columns): (i64, i64, i64) = store
+        .conn()
+        .query_row(
+            "SELECT (SELECT count(*) FROM callduck_webhook_events), (SELECT CAST(sum(body_bytes) AS BIGINT) FROM callduck_webhook_events),
+                    (SELECT count(*) FROM duckdb_columns() WHERE table_name = 'callduck_webhook_events' AND column_name = 'payload')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(events, 50);
+    assert!(bytes > 50 * 200 * 1024, "the sizes are recorded");
+    assert_eq!(columns, 0, "no body is kept, only its size and hash");
+    drop(store);
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_slow_connections_are_closed_and_cannot_hold_the_server() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let server = serve_with(
+        &sim,
+        &config,
+        store_with_users(&sim, &config, &db).await,
+        quick_retries(),
+        ServeLimits {
+            max_connections: 4,
+            idle_timeout: Duration::from_secs(1),
+            ..ServeLimits::default()
+        },
+    )
+    .await;
+    // Four clients that connect and say nothing, one that sends half a request.
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        idle.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+    }
+    let health = format!("http://{}/healthz", server.addr);
+    let t = std::time::Instant::now();
+    let answer = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+        .get(&health)
+        .send()
+        .await
+        .expect("answered once the idle connections are closed");
+    assert_eq!(answer.status().as_u16(), 200);
+    assert!(
+        t.elapsed() >= Duration::from_millis(500),
+        "waited for a free connection"
+    );
+    use tokio::io::AsyncWriteExt as _;
+    let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"POST /webhooks/justcall HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    drop(
+        tokio::time::timeout(Duration::from_secs(10), server.shutdown())
+            .await
+            .expect("shutdown is not held by a slow client"),
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+    drop(idle);
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_naming_the_database_is_refused_and_a_failed_one_does_not_stick() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let store = store_with_users(&sim, &config, &db).await;
+    // A failed snapshot (its directory is missing) leaves nothing attached: the next one works.
+    let missing = dir.path().join("no-such-dir").join("read.duckdb");
+    assert!(store.snapshot_to(&missing).is_err());
+    let good = dir.path().join("read.duckdb");
+    store.snapshot_to(&good).expect("the next snapshot works");
+    assert!(store
+        .snapshot_to(&db)
+        .unwrap_err()
+        .to_string()
+        .contains("database file itself"));
+    drop(store);
+    let out = Command::new(env!("CARGO_BIN_EXE_callduck"))
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--public-url",
+            PUBLIC_URL,
+            "--snapshot",
+        ])
+        .arg(dir.path().join(".").join("test.duckdb"))
+        .env("JUSTCALL_API_KEY", &config.api_key)
+        .env("JUSTCALL_API_SECRET", &config.api_secret)
+        .env_remove("CALLDUCK_DB")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("names the database file itself"), "{err}");
+    // The file is untouched and opens.
+    assert_store_users_only(&db);
+    sim.shutdown();
+}
+
+fn assert_store_users_only(db: &std::path::Path) {
+    let s = Store::open_read_only(db).unwrap();
+    let n: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM raw_justcall__users", [], |r| r.get(0))
+        .unwrap();
+    assert!(n > 0);
+}
+
+#[test]
+fn a_file_from_before_the_keys_is_deduplicated_and_then_refuses_duplicates() {
+    common::init();
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    {
+        // A version-4 file, as the previous callduck left it, with a call stored twice (the
+        // race of two writers) and its older version first.
+        let conn = duckdb::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE callduck_schema_migrations (version BIGINT PRIMARY KEY, migration_name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
+        )
+        .unwrap();
+        for (name, sql) in callduck::store::MIGRATIONS {
+            let version: i64 = name.split('_').next().unwrap().parse().unwrap();
+            if version > 4 {
+                continue;
+            }
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO callduck_schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
+                duckdb::params![version, name],
+            )
+            .unwrap();
+        }
+        for (notes, updated) in [("old", "2026-11-01"), ("new", "2026-11-02")] {
+            conn.execute(
+                "INSERT INTO raw_justcall__calls (call_id, started_at, direction, ring_seconds, queue_wait_seconds,
+                     conversation_seconds, hold_seconds, total_duration_seconds, wrap_up_seconds, handle_seconds,
+                     record_hash, raw_json, first_synced_at, updated_at, notes)
+                 VALUES (7, TIMESTAMP '2026-10-30 10:00:00', 'Incoming', 0, 0, 0, 0, 0, 0, 0, 1, '{}',
+                         TIMESTAMP '2026-11-01', CAST(? AS TIMESTAMP), ?)",
+                duckdb::params![updated, notes],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO callduck_webhook_events VALUES ('r1', 'call.completed', 'calls', 7, '{\"data\": {\"id\": 7}}', now()::TIMESTAMP, 'processed', now()::TIMESTAMP, NULL)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    let (n, notes): (i64, String) = store
+        .conn()
+        .query_row(
+            "SELECT count(*), max(notes) FROM raw_justcall__calls WHERE call_id = 7",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (n, notes.as_str()),
+        (1, "new"),
+        "the most recently stored version is kept"
+    );
+    let twice = store.conn().execute_batch(
+        "INSERT INTO raw_justcall__calls SELECT * FROM raw_justcall__calls WHERE call_id = 7",
+    );
+    assert!(
+        twice.unwrap_err().to_string().contains("primary key"),
+        "a second row per id is refused"
+    );
+    let (events, bytes): (i64, i32) = store
+        .conn()
+        .query_row(
+            "SELECT count(*), max(body_bytes) FROM callduck_webhook_events",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (events, bytes),
+        (1, 19),
+        "events keep their size, not their body"
+    );
+    assert!(store.schema_version().unwrap() >= 6);
 }

@@ -98,6 +98,24 @@ pub fn render(store: &Store) -> anyhow::Result<String> {
             "webhooks    {processed} processed, {pending} pending, {failed} failed; last received {at} UTC"
         )?,
     }
+    if failed > 0 {
+        for e in crate::webhooks::processor::failed_events(store, 5)? {
+            let record = e
+                .record
+                .map_or("-".to_string(), |(s, id)| format!("{s} {id}"));
+            writeln!(
+                out,
+                "            failed {} ({}, {record}): {}",
+                e.request_id,
+                e.event_type,
+                e.reason.unwrap_or_default()
+            )?;
+        }
+        writeln!(
+            out,
+            "            `callduck events` lists them; `callduck events retry --all` tries them again"
+        )?;
+    }
     let (documents, last_export): (i64, Option<NaiveDateTime>) = conn.query_row(
         "SELECT count(*), max(exported_at) FROM firestore_export_ledger",
         [],

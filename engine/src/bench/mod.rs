@@ -8,6 +8,8 @@
 //! * `firestore`: documents per second into the Firestore emulator, batched versus one write per
 //!   request, and a no-change re-export ([`firestore`]).
 //! * `webhooks`: accepted webhooks per second and delivery-to-stored latency ([`webhooks`]).
+//! * `soak`: `serve` as deployed (scheduled syncs, repeated webhooks, faults, poison records,
+//!   the export) and whether every record is stored exactly once ([`soak`]).
 //! * `match`: precision, recall and speed of the contact → CRM customer matcher against the
 //!   simulator's ground truth, and blocks versus scoring every customer ([`crm`]).
 //! * `views`: the daily agent metrics and KPI views over N generated calls versus hand-written
@@ -15,6 +17,7 @@
 
 mod crm;
 mod firestore;
+mod soak;
 mod views;
 mod webhooks;
 
@@ -93,6 +96,27 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// `serve` as deployed: scheduled syncs, each webhook several times, faults, poison records.
+    Soak {
+        /// Calls in the simulated team (SMS: about half as many).
+        #[arg(long, default_value_t = 15_000)]
+        calls: usize,
+        /// Deliveries of each record's webhook.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Concurrent delivery connections.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Seconds between scheduled syncs.
+        #[arg(long, default_value_t = 2)]
+        every_secs: u64,
+        /// Calls whose re-fetch never works.
+        #[arg(long, default_value_t = 6)]
+        poison: usize,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Precision, recall and speed of matching contacts to CRM customers (simulated truth).
     Match {
         /// CRM people imported (from a generated Copper CSV).
@@ -142,6 +166,24 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         } => {
             let dir = WorkDir::new(dir)?;
             runtime.block_on(webhooks::bench_webhooks(calls, concurrency, dir.path()))
+        }
+        BenchCommand::Soak {
+            calls,
+            repeats,
+            concurrency,
+            every_secs,
+            poison,
+            dir,
+        } => {
+            let dir = WorkDir::new(dir)?;
+            let options = soak::SoakOptions {
+                calls,
+                repeats,
+                concurrency,
+                every: Duration::from_secs(every_secs.max(1)),
+                poison,
+            };
+            runtime.block_on(soak::bench_soak(&options, dir.path()))
         }
         BenchCommand::Match {
             customers,
@@ -356,7 +398,7 @@ async fn bench_load(records: usize, batch_records: usize, dir: &Path) -> anyhow:
     // callduck: read lines, parse (two threads), append Arrow batches, upsert.
     let ours_db = dir.join("callduck.duckdb");
     let _ = std::fs::remove_file(&ours_db);
-    let mut store = Store::open(&ours_db)?;
+    let store = Store::open(&ours_db)?;
     reset_peak_rss();
     let ours_base = rss_mib();
     let t = Instant::now();

@@ -55,6 +55,8 @@ pub async fn bench_webhooks(calls: usize, concurrency: usize, dir: &Path) -> any
         sync: SyncOptions::default(),
         snapshot: None,
         export: None,
+        events: Default::default(),
+        limits: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let server = start(listener, Store::open(&db)?, client, serve).await?;
@@ -82,7 +84,7 @@ pub async fn bench_webhooks(calls: usize, concurrency: usize, dir: &Path) -> any
         .collect();
     answer.sort_by(f64::total_cmp);
     let mut stored: Vec<f64> = {
-        let store = store.lock().expect("store lock");
+        let store = store.lock();
         let mut stmt = store.conn().prepare(
             "SELECT epoch_us(processed_at) - epoch_us(received_at) FROM callduck_webhook_events WHERE event_status = 'processed'",
         )?;

@@ -33,6 +33,42 @@ pub enum Fault {
     Slow { delay: Duration, count: u32 },
     /// Answer 429 with rate headers (burst remaining 0, reset in 1 s) and `Retry-After: 1`.
     TooManyRequests { count: u32 },
+    /// Answer a list request with its first page, whatever page was asked (a server that
+    /// ignores `page`).
+    RepeatFirstPage { count: u32 },
+}
+
+/// A record whose single-record endpoint (`GET /v2.1/calls/{id}`, `/texts/{id}`) misbehaves for
+/// good, as a webhook's re-fetch may meet it: the processor must not let it hold up the rest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Poison {
+    /// Answer 400 with an error message.
+    BadRequest,
+    /// Answer with another record of the same kind (this id).
+    OtherRecord(i64),
+    /// Answer 200 with a `data` that is neither an object nor an array.
+    Undecodable,
+}
+
+/// Poisoned records by path (`/v2.1/calls`) and id.
+#[derive(Default)]
+pub(crate) struct Poisoned(Mutex<std::collections::HashMap<(&'static str, i64), Poison>>);
+
+impl Poisoned {
+    pub(crate) fn set(&self, path: &'static str, id: i64, poison: Poison) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((path, id), poison);
+    }
+
+    pub(crate) fn get(&self, path: &'static str, id: i64) -> Option<Poison> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(path, id))
+            .cloned()
+    }
 }
 
 impl Fault {
@@ -41,7 +77,8 @@ impl Fault {
             Fault::ServerError { count, .. }
             | Fault::DropConnection { count }
             | Fault::Slow { count, .. }
-            | Fault::TooManyRequests { count } => count,
+            | Fault::TooManyRequests { count }
+            | Fault::RepeatFirstPage { count } => count,
         }
     }
 }
@@ -53,6 +90,7 @@ pub(crate) enum Action {
     DropConnection,
     Slow(Duration),
     TooManyRequests,
+    RepeatFirstPage,
 }
 
 /// The queue of injected faults.
@@ -79,6 +117,7 @@ impl FaultQueue {
             Fault::DropConnection { .. } => Action::DropConnection,
             Fault::Slow { delay, .. } => Action::Slow(*delay),
             Fault::TooManyRequests { .. } => Action::TooManyRequests,
+            Fault::RepeatFirstPage { .. } => Action::RepeatFirstPage,
         };
         let count = head.count_mut();
         *count -= 1;

@@ -39,7 +39,7 @@ use callduck_metrics::{Call, Sms, User};
 use chrono::{NaiveDate, NaiveDateTime};
 
 pub use dataset::generate;
-pub use faults::Fault;
+pub use faults::{Fault, Poison};
 pub use rate_limit::RateLimit;
 
 /// What the simulator generates and how it behaves.
@@ -255,6 +255,7 @@ pub(crate) struct Shared {
     pub(crate) served: RwLock<served::Served>,
     pub(crate) limiter: std::sync::Mutex<rate_limit::Limiter>,
     pub(crate) faults: faults::FaultQueue,
+    pub(crate) poisoned: faults::Poisoned,
     pub(crate) duplicate_across_pages: AtomicBool,
     pub(crate) stats: Counters,
     shutdown: tokio::sync::watch::Sender<bool>,
@@ -316,6 +317,7 @@ impl Simulator {
             base_url,
             served: RwLock::new(served),
             faults: faults::FaultQueue::default(),
+            poisoned: faults::Poisoned::default(),
             duplicate_across_pages: AtomicBool::new(false),
             stats: Counters::default(),
             shutdown,
@@ -361,6 +363,17 @@ impl SimHandle {
     pub fn inject(&self, fault: Fault) {
         tracing::debug!(?fault, "JustCall simulator: fault injected");
         self.shared.faults.push(fault);
+    }
+
+    /// Makes the single-record endpoint of call `id` (`stream` "calls") or SMS `id` ("texts")
+    /// misbehave for good; the lists still serve the record normally.
+    pub fn poison(&self, stream: &str, id: i64, poison: Poison) {
+        let path = match stream {
+            "calls" => "/v2.1/calls",
+            "texts" => "/v2.1/texts",
+            other => panic!("no single-record endpoint for {other:?}"),
+        };
+        self.shared.poisoned.set(path, id, poison);
     }
 
     /// When on, page p ≥ 1 begins with the last record of page p − 1.

@@ -19,7 +19,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::faults::{Action, Cut};
+use super::faults::{self, Action, Cut};
 use super::query::{self, ApiError, Order, Paging};
 use super::rate_limit::{epoch_now, RateHeaders};
 use super::served::Selection;
@@ -226,6 +226,7 @@ async fn handle(
     }
 
     let mut drop_connection = false;
+    let mut repeat_first_page = false;
     if let Some(action) = s.faults.next() {
         Counters::bump(&stats.faults);
         tracing::debug!(?ep, ?action, "JustCall simulator: injected fault");
@@ -247,13 +248,17 @@ async fn handle(
             }
             Action::Slow(delay) => tokio::time::sleep(delay).await,
             Action::DropConnection => drop_connection = true,
+            Action::RepeatFirstPage => repeat_first_page = true,
         }
     }
 
-    let params = match params {
+    let mut params = match params {
         Ok(Query(p)) => p,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text(), &rate),
     };
+    if repeat_first_page {
+        params.insert("page".into(), "0".into());
+    }
     match answer(&s, &ep, &params) {
         Ok(body) if drop_connection => {
             // 200, the headers and half the body, then the connection closes.
@@ -312,6 +317,18 @@ fn answer(
             let missing =
                 || ApiError::not_found(format!("No record with id {raw:?} at {}", kind.path()));
             let id: i64 = raw.trim().parse().map_err(|_| missing())?;
+            let id = match s.poisoned.get(kind.path(), id) {
+                None => id,
+                Some(faults::Poison::BadRequest) => {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid id {id}: the record cannot be retrieved"
+                    )))
+                }
+                Some(faults::Poison::OtherRecord(other)) => other,
+                Some(faults::Poison::Undecodable) => {
+                    return Ok(br#"{"status": "success", "data": "record unavailable"}"#.to_vec())
+                }
+            };
             let (data, array) = match kind {
                 Kind::Users => (render::user(served.user(id).ok_or_else(missing)?), false),
                 Kind::Calls => {

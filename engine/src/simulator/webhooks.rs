@@ -63,7 +63,8 @@ pub fn request_parts(
 }
 
 /// Delivers `events` to `target` with `concurrency` connections; returns each event's HTTP
-/// status (0 when the request failed) and its delivery latency.
+/// status (0 when the request failed) and its delivery latency. Each event is stamped, as
+/// JustCall does, with the time it is sent: `timestamp` plus the time since delivery began.
 pub async fn deliver(
     target: &str,
     public_url: &str,
@@ -80,6 +81,7 @@ pub async fn deliver(
         events.len()
     ]));
     let mut workers = tokio::task::JoinSet::new();
+    let began = Instant::now();
     for _ in 0..concurrency.max(1) {
         let (http, events, next, results) =
             (http.clone(), events.clone(), next.clone(), results.clone());
@@ -92,7 +94,9 @@ pub async fn deliver(
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(event) = events.get(i) else { return };
-                let (body, headers) = request_parts(event, &public_url, &secret, timestamp);
+                let sent =
+                    timestamp + chrono::TimeDelta::from_std(began.elapsed()).unwrap_or_default();
+                let (body, headers) = request_parts(event, &public_url, &secret, sent);
                 let mut request = http.post(&target).body(body);
                 for (k, v) in headers {
                     request = request.header(k, v);

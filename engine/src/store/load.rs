@@ -397,7 +397,7 @@ impl Store {
     /// within the batch; unchanged payloads are not rewritten), quarantines `rejected`, and when
     /// `watermark` is given raises the stream's watermark to it.
     pub fn write_batch<T: StreamRecord>(
-        &mut self,
+        &self,
         records: &[Loaded<T>],
         rejected: &[Rejected],
         watermark: Option<NaiveDateTime>,
@@ -594,7 +594,7 @@ mod tests {
     #[test]
     fn upsert_counts_new_updated_unchanged_and_quarantines_once() {
         let dir = tempdir();
-        let mut store = Store::open(&dir.join("t.duckdb")).unwrap();
+        let store = Store::open(&dir.join("t.duckdb")).unwrap();
         let parse = |s: &str| parse_record::<Call>(s).unwrap();
         let first = vec![
             parse(&call_json(1, "x")),

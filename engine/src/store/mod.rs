@@ -7,11 +7,16 @@
 //! * [`load`] turns parsed records into Arrow batches, appends them to an index-free staging table
 //!   and upserts by id in one transaction together with the stream's watermark.
 //! * [`tz`] writes the UTC offsets the views use to find each agent's local day.
+//! * [`SharedStore`] is the one writer of a long-running process (`callduck serve`): every write
+//!   (webhook events, re-fetched records, scheduled syncs, the export ledger) goes through its one
+//!   connection, one transaction at a time, so two writes can never conflict. [`StoreAccess`] lets
+//!   the sync and the export run on either a [`Store`] of their own or that shared writer.
 
 pub mod load;
 pub mod tz;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context as _;
 use chrono::NaiveDateTime;
@@ -81,6 +86,17 @@ fn classify_open_error(path: &Path, err: duckdb::Error) -> StoreError {
     } else {
         StoreError::Open { path, detail }
     }
+}
+
+/// How a file's views relate to this binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewsState {
+    /// Written by this callduck's views.
+    Current,
+    /// A callduck file whose views were written by another version.
+    Outdated,
+    /// Not a callduck file (no schema migrations recorded).
+    Foreign,
 }
 
 /// An open store. Holds DuckDB's single-writer lock on the file while it lives (read-write mode).
@@ -165,7 +181,18 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing file for queries (`report`, `sql`, `check`): read-only, after bringing
+    /// Whether the file's views are this binary's (see [`ViewsState`]).
+    pub fn views_state(&self) -> anyhow::Result<ViewsState> {
+        if self.schema_version()? == 0 {
+            return Ok(ViewsState::Foreign);
+        }
+        Ok(match self.setting(VIEWS_DIGEST_KEY)? {
+            Some(d) if d == views_digest() => ViewsState::Current,
+            _ => ViewsState::Outdated,
+        })
+    }
+
+    /// Opens an existing file for queries (`report`, `check`): read-only, after bringing
     /// its views up to date when the file was last written by a callduck with other views (a
     /// brief write open). A file that cannot be written is queried with the views it has.
     pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
@@ -189,8 +216,9 @@ impl Store {
         Store::open_read_only(path)
     }
 
-    /// Another connection to the same open database (same process), for concurrent work such as
-    /// the webhook processor next to a scheduled sync. DuckDB serialises conflicting writes.
+    /// Another connection to the same open database (same process). Used for reads next to the
+    /// writer ([`SharedStore::reader`]): two connections of one process that write the same rows
+    /// conflict, so writes go through one [`SharedStore`].
     pub fn try_clone(&self) -> anyhow::Result<Store> {
         let conn = self
             .conn
@@ -204,8 +232,14 @@ impl Store {
     }
 
     /// Writes a complete copy of the database (tables, views, macros) to `path`, replacing it
-    /// atomically, so readers can query it while this process keeps the writer's lock.
+    /// atomically, so readers can query it while this process keeps the writer's lock. Refuses
+    /// the store's own file; a failed copy detaches what it attached, so the next one can work.
     pub fn snapshot_to(&self, path: &Path) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            !same_file(path, &self.path),
+            "the snapshot {} is the database file itself: choose another path",
+            path.display()
+        );
         let partial = path.with_extension("partial");
         let _ = std::fs::remove_file(&partial);
         let _ = std::fs::remove_file(partial.with_extension("partial.wal"));
@@ -213,13 +247,20 @@ impl Store {
             .conn
             .query_row("SELECT current_database()", [], |r| r.get(0))?;
         let target = partial.to_string_lossy().replace('\'', "''");
-        self.conn
-            .execute_batch(&format!(
-                "ATTACH '{target}' AS callduck_snapshot;
-                 COPY FROM DATABASE \"{database}\" TO callduck_snapshot;
-                 DETACH callduck_snapshot;"
-            ))
-            .with_context(|| format!("copying the database to {}", partial.display()))?;
+        // A snapshot that failed half-way (disk full, killed copy) may have left it attached.
+        let _ = self
+            .conn
+            .execute_batch("DETACH DATABASE IF EXISTS callduck_snapshot");
+        let copied = self.conn.execute_batch(&format!(
+            "ATTACH '{target}' AS callduck_snapshot;
+             COPY FROM DATABASE \"{database}\" TO callduck_snapshot;"
+        ));
+        let detached = self
+            .conn
+            .execute_batch("DETACH DATABASE IF EXISTS callduck_snapshot");
+        copied.with_context(|| format!("copying the database to {}", partial.display()))?;
+        detached.context("detaching the snapshot")?;
+        let _ = std::fs::remove_file(partial.with_extension("partial.wal"));
         std::fs::rename(&partial, path).with_context(|| format!("replacing {}", path.display()))?;
         Ok(())
     }
@@ -343,6 +384,38 @@ impl Store {
             .flatten())
     }
 
+    /// Moves a stream's watermark back to `to`, or clears it (`None`: the next sync backfills
+    /// again); returns the previous one. Never forward: that would mark unfetched records synced.
+    pub fn reset_watermark(
+        &self,
+        stream: &str,
+        to: Option<NaiveDateTime>,
+    ) -> anyhow::Result<NaiveDateTime> {
+        let current = self.watermark(stream)?.with_context(|| {
+            format!("the {stream} stream has no watermark yet: there is nothing to reset")
+        })?;
+        match to {
+            Some(to) => {
+                anyhow::ensure!(
+                    to <= current,
+                    "--to {to} is after the {stream} watermark {current}: a watermark is only moved \
+                     back (forward would mark records that were never fetched as synced)"
+                );
+                self.conn.execute(
+                    "UPDATE callduck_sync_state SET watermark = ?, updated_at = ? WHERE stream = ?",
+                    params![to, now_utc(), stream],
+                )?;
+            }
+            None => {
+                self.conn.execute(
+                    "DELETE FROM callduck_sync_state WHERE stream = ?",
+                    params![stream],
+                )?;
+            }
+        }
+        Ok(current)
+    }
+
     pub fn set_setting(&self, key: &str, value: &str) -> anyhow::Result<()> {
         let current: Option<String> = self
             .conn
@@ -444,6 +517,95 @@ impl Store {
             }
         }
         Ok(failures)
+    }
+}
+
+/// Whether two paths name the same file (or would: a file that does not exist yet is compared by
+/// its absolute path). DuckDB's write-ahead log sits beside the file as `<file>.wal`.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    fn absolute(p: &Path) -> PathBuf {
+        if let Ok(c) = p.canonicalize() {
+            return c;
+        }
+        let joined = std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf());
+        match (joined.parent(), joined.file_name()) {
+            (Some(dir), Some(name)) => dir.canonicalize().map(|d| d.join(name)).unwrap_or(joined),
+            _ => joined,
+        }
+    }
+    let (a, b) = (absolute(a), absolute(b));
+    let wal = |p: &Path| {
+        let mut s = p.as_os_str().to_os_string();
+        s.push(".wal");
+        PathBuf::from(s)
+    };
+    a == b || a == wal(&b) || b == wal(&a)
+}
+
+/// Something the sync and the export can run their transactions on: a [`Store`] of their own,
+/// or the [`SharedStore`] of a long-running process, locked for one transaction at a time.
+pub trait StoreAccess {
+    /// Runs `f` with the store; with a [`SharedStore`], while holding its writer's lock.
+    fn with<R>(&self, f: impl FnOnce(&Store) -> R) -> R;
+}
+
+impl StoreAccess for Store {
+    fn with<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        f(self)
+    }
+}
+
+/// The one writer of a long-running process: one connection behind one lock. Every write takes
+/// the lock for one transaction and releases it before any network wait, so the webhook receiver's
+/// commits wait at most for one batch, and no two transactions of the process can conflict.
+/// Reads that must not wait (the health check, the snapshot) use a [`SharedStore::reader`].
+#[derive(Clone)]
+pub struct SharedStore(Arc<Mutex<Store>>);
+
+impl SharedStore {
+    pub fn new(store: Store) -> SharedStore {
+        SharedStore(Arc::new(Mutex::new(store)))
+    }
+
+    /// The writer, for one transaction (a poisoned lock is taken over: every write is a whole
+    /// transaction, so a panic mid-way left nothing half-written to protect).
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the writer from async code, on a blocking thread.
+    pub async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> R + Send + 'static,
+    ) -> anyhow::Result<R> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || f(&this.lock()))
+            .await
+            .map_err(|e| anyhow::anyhow!("a store task failed: {e}"))
+    }
+
+    /// A second connection to the same database for reads only: it never waits for the writer
+    /// (DuckDB gives it a consistent view of the last commit).
+    pub fn reader(&self) -> anyhow::Result<Store> {
+        self.lock().try_clone()
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.lock().path().to_path_buf()
+    }
+}
+
+impl From<Store> for SharedStore {
+    fn from(store: Store) -> SharedStore {
+        SharedStore::new(store)
+    }
+}
+
+impl StoreAccess for SharedStore {
+    fn with<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        f(&self.lock())
     }
 }
 

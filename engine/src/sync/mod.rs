@@ -1,8 +1,8 @@
 //! `callduck sync`: users, calls and texts from JustCall into the store, incrementally.
 //!
 //! A fetch task walks each stream's windows ([`plan`]) page by page and parses every record
-//! (bad ones become quarantine entries, never errors); a writer thread owns the DuckDB
-//! connection and stores batches of up to `batch_records` records per transaction, raising the
+//! (bad ones become quarantine entries, never errors); a writer thread holds the store (its own,
+//! or the shared writer of `callduck serve`, locked one transaction at a time) and stores batches of up to `batch_records` records per transaction, raising the
 //! stream's watermark in the same transaction as the last batch of each finished window. The
 //! bounded channel between them keeps fetching and writing overlapped without unbounded memory.
 //! If fetching fails, everything already fetched is still stored (without advancing the
@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 
 use crate::justcall::{ClientEvent, JustCallClient, Stream};
 use crate::store::load::{parse_record, Loaded, Rejected, StreamRecord, WriteOutcome};
-use crate::store::Store;
+use crate::store::{Store, StoreAccess};
 use plan::{PlanInput, StreamPlan};
 use progress::{Progress, StreamProgress};
 
@@ -131,7 +131,20 @@ fn parse_page<T: StreamRecord>(raws: &[Box<RawValue>]) -> (Vec<Loaded<T>>, Vec<R
     (ok, bad)
 }
 
+/// Pages one window may have (a million records at 100 a page is 10,000): past this the server
+/// is not ending the list, and the run stops instead of looping.
+const MAX_PAGES_PER_WINDOW: u32 = 100_000;
+
 impl Batch {
+    /// The highest id among the records that parsed.
+    fn max_id(&self) -> Option<i64> {
+        match self {
+            Batch::Users(ok, _) => ok.iter().map(|r| r.record.id).max(),
+            Batch::Calls(ok, _) => ok.iter().map(|r| r.record.id).max(),
+            Batch::Texts(ok, _) => ok.iter().map(|r| r.record.id).max(),
+        }
+    }
+
     fn parse(stream: Stream, raws: &[Box<RawValue>]) -> Batch {
         match stream {
             Stream::Users => {
@@ -175,12 +188,16 @@ impl<T: StreamRecord> Pending<T> {
         self.records.len() + self.rejected.len()
     }
 
-    fn flush(&mut self, store: &mut Store, watermark: Option<NaiveDateTime>) -> anyhow::Result<()> {
+    fn flush(
+        &mut self,
+        store: &impl StoreAccess,
+        watermark: Option<NaiveDateTime>,
+    ) -> anyhow::Result<()> {
         if self.len() == 0 && watermark.is_none() {
             return Ok(());
         }
         let out = store
-            .write_batch(&self.records, &self.rejected, watermark)
+            .with(|store| store.write_batch(&self.records, &self.rejected, watermark))
             .with_context(|| format!("storing a batch of {} {}", self.len(), T::STREAM))?;
         self.outcome.add(out);
         self.records.clear();
@@ -190,8 +207,8 @@ impl<T: StreamRecord> Pending<T> {
 }
 
 /// The writer thread's state: one pending buffer per stream.
-struct Writer {
-    store: Store,
+struct Writer<S> {
+    store: S,
     batch_records: usize,
     business_timezone: Option<String>,
     users: Pending<User>,
@@ -200,7 +217,7 @@ struct Writer {
     unknown_timezones: Vec<String>,
 }
 
-impl Writer {
+impl<S: StoreAccess> Writer<S> {
     fn handle(&mut self, msg: WriteMsg) -> anyhow::Result<()> {
         let limit = self.batch_records;
         match msg {
@@ -208,36 +225,37 @@ impl Writer {
             WriteMsg::Records(Batch::Calls(ok, bad)) => {
                 self.calls.push(ok, bad);
                 if self.calls.len() >= limit {
-                    self.calls.flush(&mut self.store, None)?;
+                    self.calls.flush(&self.store, None)?;
                 }
             }
             WriteMsg::Records(Batch::Texts(ok, bad)) => {
                 self.texts.push(ok, bad);
                 if self.texts.len() >= limit {
-                    self.texts.flush(&mut self.store, None)?;
+                    self.texts.flush(&self.store, None)?;
                 }
             }
             WriteMsg::Commit { stream, watermark } => match stream {
-                Stream::Users => self.users.flush(&mut self.store, Some(watermark))?,
-                Stream::Calls => self.calls.flush(&mut self.store, Some(watermark))?,
-                Stream::Texts => self.texts.flush(&mut self.store, Some(watermark))?,
+                Stream::Users => self.users.flush(&self.store, Some(watermark))?,
+                Stream::Calls => self.calls.flush(&self.store, Some(watermark))?,
+                Stream::Texts => self.texts.flush(&self.store, Some(watermark))?,
             },
             WriteMsg::UsersDone => {
-                let mut zones: Vec<String> = {
-                    let mut stmt = self.store.conn().prepare(
-                        "SELECT DISTINCT timezone FROM raw_justcall__users WHERE timezone IS NOT NULL",
-                    )?;
-                    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-                    rows.collect::<Result<_, _>>()?
-                };
-                zones.push(
-                    self.business_timezone
-                        .clone()
-                        .unwrap_or_else(|| "UTC".into()),
-                );
-                self.unknown_timezones = self
-                    .store
-                    .ensure_time_zones(zones.iter().map(String::as_str))?;
+                let business = self
+                    .business_timezone
+                    .as_deref()
+                    .map_or("UTC", str::trim)
+                    .to_string();
+                self.unknown_timezones = self.store.with(|store| -> anyhow::Result<_> {
+                    let mut zones: Vec<String> = {
+                        let mut stmt = store.conn().prepare(
+                            "SELECT DISTINCT timezone FROM raw_justcall__users WHERE timezone IS NOT NULL",
+                        )?;
+                        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                        rows.collect::<Result<_, _>>()?
+                    };
+                    zones.push(business);
+                    store.ensure_time_zones(zones.iter().map(String::as_str))
+                })?;
             }
         }
         Ok(())
@@ -245,47 +263,74 @@ impl Writer {
 
     /// Stores what is left without advancing any watermark (used when fetching stopped early).
     fn flush_all(&mut self) -> anyhow::Result<()> {
-        self.users.flush(&mut self.store, None)?;
-        self.calls.flush(&mut self.store, None)?;
-        self.texts.flush(&mut self.store, None)
+        self.users.flush(&self.store, None)?;
+        self.calls.flush(&self.store, None)?;
+        self.texts.flush(&self.store, None)
     }
 }
 
 /// Runs one sync of `streams` against `client` into `store`, and records it in
-/// `callduck_sync_runs`. `now` is the run's notion of the present (UTC).
-pub async fn run_sync(
-    store: Store,
+/// `callduck_sync_runs`. `now` is the run's notion of the present (UTC). `store` is a [`Store`]
+/// of the run's own, or the [`crate::store::SharedStore`] of `callduck serve`.
+pub async fn run_sync<S: StoreAccess + Send + 'static>(
+    store: S,
     client: JustCallClient,
     options: &SyncOptions,
     now: NaiveDateTime,
 ) -> anyhow::Result<SyncSummary> {
     let started = Instant::now();
-    if let Some(tz) = &options.business_timezone {
-        crate::store::tz::parse_zone(tz)?;
-        store.set_setting("business_timezone", tz)?;
+    if let Some(until) = options.until {
+        anyhow::ensure!(
+            until <= now,
+            "--until {until} is in the future (now is {} UTC): a watermark never moves past now; \
+             leave --until out to sync up to now",
+            now.format("%Y-%m-%d %H:%M:%S")
+        );
     }
-    let run_id = store.begin_run()?;
+    // The zone is stored by its canonical name (" America/New_York " would match no offsets in
+    // the views) and its offsets written now, not only after the users stream: a sync of calls
+    // alone must not bucket days in UTC.
+    if let Some(tz) = &options.business_timezone {
+        let zone = crate::store::tz::parse_zone(tz)?.name().to_string();
+        store.with(|s| -> anyhow::Result<()> {
+            s.set_setting("business_timezone", &zone)?;
+            s.ensure_time_zones([zone.as_str()])?;
+            Ok(())
+        })?;
+    }
     let end = options.until.unwrap_or(now);
 
-    // Plan every stream up front so a bad range fails before any request.
+    // Plan every stream up front so a bad range fails before any request (and before the run
+    // is recorded).
     let mut plans: Vec<(Stream, Option<StreamPlan>)> = Vec::new();
     for stream in &options.streams {
         let plan = match stream {
             Stream::Users => None,
-            _ => Some(
+            _ => Some({
+                let watermark = store.with(|s| s.watermark(stream.name()))?;
+                if let (Some(since), Some(mark)) = (options.since, watermark) {
+                    if since > mark {
+                        tracing::warn!(
+                            "{}: --since {since} is after the stored watermark {mark}: the records \
+                             in between are not fetched, so the watermark stays where it is",
+                            stream.name()
+                        );
+                    }
+                }
                 plan::plan(PlanInput {
-                    watermark: store.watermark(stream.name())?,
+                    watermark,
                     since: options.since,
                     end,
                     backfill: TimeDelta::days(options.backfill_days),
                     trailing: TimeDelta::days(options.trailing_days),
                     window: TimeDelta::days(options.window_days.clamp(1, 89)),
                 })
-                .map_err(anyhow::Error::msg)?,
-            ),
+                .map_err(|e| anyhow::anyhow!("{}: {e}", stream.name()))?
+            }),
         };
         plans.push((*stream, plan));
     }
+    let run_id = store.with(Store::begin_run)?;
 
     let (tx, mut rx) = mpsc::channel::<WriteMsg>(16);
     let mut writer = Writer {
@@ -310,8 +355,13 @@ pub async fn run_sync(
             if result.is_ok() {
                 result = writer.flush_all();
             }
+            // Everything is committed by now: a checkpoint that cannot run (another connection of
+            // the process is mid-transaction, e.g. the snapshot of `serve`) is only postponed,
+            // DuckDB checkpoints on its own later.
             if result.is_ok() {
-                result = writer.store.checkpoint();
+                if let Err(e) = writer.store.with(Store::checkpoint) {
+                    tracing::debug!("checkpoint postponed: {e:#}");
+                }
             }
             (writer, result)
         })
@@ -386,25 +436,30 @@ pub async fn run_sync(
         (_, Err(e)) => Some(format!("{e:#}")),
         _ => None,
     };
-    writer.store.finish_run(
-        run_id,
-        error.is_none(),
-        total.new,
-        total.updated,
-        total.rejected,
-        summary.requests,
-        summary.responses_429,
-        error.as_deref(),
-    )?;
+    writer.store.with(|s| {
+        s.finish_run(
+            run_id,
+            error.is_none(),
+            total.new,
+            total.updated,
+            total.rejected,
+            summary.requests,
+            summary.responses_429,
+            error.as_deref(),
+        )
+    })?;
     write_result?;
     fetch_result?;
     let mut summary = summary;
     // New contacts (or new spellings of old ones) need their CRM links.
-    if crate::crm::links::has_customers(&writer.store)? {
-        summary.links = Some(
-            crate::crm::refresh_links(&writer.store).context("refreshing the CRM contact links")?,
-        );
-    }
+    summary.links = writer.store.with(|store| -> anyhow::Result<_> {
+        if !crate::crm::links::has_customers(store)? {
+            return Ok(None);
+        }
+        Ok(Some(
+            crate::crm::refresh_links(store).context("refreshing the CRM contact links")?,
+        ))
+    })?;
     Ok(summary)
 }
 
@@ -436,6 +491,11 @@ async fn fetch_all(
             None => {
                 let mut page = 0;
                 loop {
+                    anyhow::ensure!(
+                        page < MAX_PAGES_PER_WINDOW,
+                        "JustCall served more than {MAX_PAGES_PER_WINDOW} pages of users without a \
+                         last page: stopped so as not to loop"
+                    );
                     let p = client.users_page(page).await?;
                     summary.pages += 1;
                     summary.fetched += p.records.len() as u64;
@@ -460,12 +520,38 @@ async fn fetch_all(
             Some(plan) => {
                 for (window, earned) in &plan.windows {
                     let mut page = 0;
+                    let mut highest: Option<i64> = None;
                     loop {
                         let p = client.list_page(*stream, window, page).await?;
                         summary.pages += 1;
                         summary.fetched += p.records.len() as u64;
                         bar.fetched(summary.fetched, summary.pages);
-                        send(tx, WriteMsg::Records(Batch::parse(*stream, &p.records))).await?;
+                        let batch = Batch::parse(*stream, &p.records);
+                        // Pages come sorted by id: a page that does not reach past the previous
+                        // one's highest id is a repeated page (or an unsorted server), and
+                        // following it could loop forever. What was fetched is stored; the
+                        // window earns no watermark.
+                        if let Some(max) = batch.max_id() {
+                            if let Some(prev) = highest.filter(|prev| max <= *prev) {
+                                anyhow::bail!(
+                                    "JustCall served page {page} of {} from {} to {} with ids up to {max}, \
+                                     not past the previous page's {prev}: the server repeats pages or \
+                                     does not sort by id, so the sync stopped (nothing is lost: the next \
+                                     run fetches this window again)",
+                                    stream.name(),
+                                    window.from,
+                                    window.to
+                                );
+                            }
+                            highest = Some(max);
+                        }
+                        anyhow::ensure!(
+                            page < MAX_PAGES_PER_WINDOW,
+                            "JustCall served more than {MAX_PAGES_PER_WINDOW} pages of {} for one window without \
+                             a last page: stopped so as not to loop",
+                            stream.name()
+                        );
+                        send(tx, WriteMsg::Records(batch)).await?;
                         if p.is_last {
                             break;
                         }

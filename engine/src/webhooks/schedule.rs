@@ -1,11 +1,11 @@
 //! The built-in scheduler: `callduck serve --every 1h` runs the same incremental sync as
-//! `callduck sync` at a fixed interval. Runs never overlap (one loop; ticks missed while a run is
+//! `callduck sync` at a fixed interval, through the server's one writer. Runs never overlap (one loop; ticks missed while a run is
 //! in progress are skipped), and a failed run is logged and simply retried at the next tick.
 
 use std::time::Duration;
 
 use crate::justcall::JustCallClient;
-use crate::store::{now_utc, Store};
+use crate::store::{now_utc, SharedStore};
 use crate::sync::{run_sync, SyncOptions};
 
 /// Parses an interval such as `90s`, `15m`, `1h` or `1d` (at least one second).
@@ -29,16 +29,16 @@ pub fn parse_every(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(secs))
 }
 
-/// Runs a sync now and then every `every` until `stop` turns true; raises `changed` when a run
-/// stored new or updated records (the server then exports, when configured).
-pub async fn run_every(
+/// Runs a sync now and then every `every` until `stop` turns true, writing through the server's
+/// one writer (each batch is one transaction between the webhook processor's); marks `dirty`
+/// when a run stored new or updated records (the server then exports and snapshots).
+pub(crate) async fn run_every(
     every: Duration,
-    store: Store,
+    writer: SharedStore,
     client: JustCallClient,
     options: SyncOptions,
     mut stop: tokio::sync::watch::Receiver<bool>,
-    changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    snapshot_changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    dirty: super::server::Dirty,
 ) {
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -49,21 +49,13 @@ pub async fn run_every(
             _ = stop.wait_for(|s| *s) => return,
         }
         run += 1;
-        let conn = match store.try_clone() {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!("scheduled sync {run}: cannot open the store: {e:#}");
-                continue;
-            }
-        };
         let started = std::time::Instant::now();
         tokio::select! {
-            result = run_sync(conn, client.clone(), &options, now_utc()) => match result {
+            result = run_sync(writer.clone(), client.clone(), &options, now_utc()) => match result {
                 Ok(s) => {
                     let t = s.total();
                     if t.new + t.updated > 0 {
-                        changed.store(true, std::sync::atomic::Ordering::SeqCst);
-                        snapshot_changed.store(true, std::sync::atomic::Ordering::SeqCst);
+                        dirty.changed();
                     }
                     tracing::info!(run, new = t.new, updated = t.updated, quarantined = t.rejected,
                         secs = started.elapsed().as_secs_f64(), "scheduled sync finished");

@@ -60,12 +60,20 @@ pub enum Rejection {
         skew_secs: i64,
         window_secs: i64,
     },
+    #[error("timestamp {timestamp} is {ahead_secs} s ahead of now (at most {skew_secs} s of clock skew is accepted)")]
+    Future {
+        timestamp: String,
+        ahead_secs: i64,
+        skew_secs: i64,
+    },
     #[error("signature does not match")]
     BadSignature,
 }
 
-/// Checks one request's signature headers against the configured URL and secret.
-#[allow(clippy::too_many_arguments)] // the three headers, the two settings and the clock, spelled out
+/// Checks one request's signature headers against the configured URL and secret. A timestamp
+/// may lie up to `window` in the past but only `future_skew` (clock skew) in the future: a
+/// signature valid for longer than the window would admit bodies for longer.
+#[allow(clippy::too_many_arguments)] // the three headers, the three settings and the clock, spelled out
 pub fn verify(
     secret: &str,
     url: &str,
@@ -75,6 +83,7 @@ pub fn verify(
     version: Option<&str>,
     now: NaiveDateTime,
     window: TimeDelta,
+    future_skew: TimeDelta,
 ) -> Result<(), Rejection> {
     let timestamp = timestamp.ok_or(Rejection::MissingHeader("x-justcall-request-timestamp"))?;
     let signature = signature.ok_or(Rejection::MissingHeader("x-justcall-signature"))?;
@@ -94,6 +103,15 @@ pub fn verify(
             chrono::DateTime::from_timestamp(secs, 0).map(|d| d.naive_utc())
         })
         .ok_or_else(|| Rejection::BadTimestamp(timestamp.to_string()))?;
+    let ahead = (at - now).num_seconds();
+    let allowed_ahead = future_skew.min(window).num_seconds();
+    if ahead > allowed_ahead {
+        return Err(Rejection::Future {
+            timestamp: timestamp.to_string(),
+            ahead_secs: ahead,
+            skew_secs: allowed_ahead,
+        });
+    }
     let skew = (now - at).num_seconds().abs();
     if skew > window.num_seconds() {
         return Err(Rejection::Stale {
@@ -140,6 +158,7 @@ mod tests {
             Some("v1"),
             now(),
             TimeDelta::minutes(5),
+            TimeDelta::minutes(1),
         );
         assert_eq!(ok, Ok(()));
     }
@@ -148,7 +167,17 @@ mod tests {
     fn forged_stale_and_incomplete_requests_are_refused() {
         let w = TimeDelta::minutes(5);
         let check = |ty: &str, ts: Option<&str>, sig: Option<&str>, now: NaiveDateTime| {
-            verify(SECRET, URL, ty, ts, sig, Some("v1"), now, w)
+            verify(
+                SECRET,
+                URL,
+                ty,
+                ts,
+                sig,
+                Some("v1"),
+                now,
+                w,
+                TimeDelta::minutes(1),
+            )
         };
         assert_eq!(
             check("call.updated", Some(TS), Some(SIG), now()),
@@ -165,6 +194,21 @@ mod tests {
             check("call.completed", Some(TS), Some(SIG), later),
             Err(Rejection::Stale { .. })
         ));
+        // Within the window in the past, but not in the future beyond the clock skew: a
+        // signature stamped ahead would stay valid (and admit bodies) for longer than the window.
+        let earlier = now() - TimeDelta::minutes(3);
+        assert!(matches!(
+            check("call.completed", Some(TS), Some(SIG), earlier),
+            Err(Rejection::Future {
+                ahead_secs: 142,
+                ..
+            })
+        ));
+        let slightly = now() - TimeDelta::seconds(90);
+        assert_eq!(
+            check("call.completed", Some(TS), Some(SIG), slightly),
+            Ok(())
+        );
         assert_eq!(
             check("call.completed", None, Some(SIG), now()),
             Err(Rejection::MissingHeader("x-justcall-request-timestamp"))
@@ -186,6 +230,7 @@ mod tests {
             Some("v2"),
             now(),
             w,
+            w,
         );
         assert!(matches!(v2, Err(Rejection::Version(_))));
         // Another URL (e.g. the body's, not the configured one) does not verify.
@@ -197,6 +242,7 @@ mod tests {
             Some(SIG),
             None,
             now(),
+            w,
             w,
         );
         assert_eq!(other, Err(Rejection::BadSignature));
