@@ -581,10 +581,11 @@ async fn export_firestore_says_what_to_configure_and_dry_runs_from_a_users_file(
         t.contains("1 JustCall agent(s) match no dashboard user"),
         "{t}"
     );
+    // A dry run changes nothing in the file: the users it read are not stored.
     let view = callduck(&db)
         .args([
             "sql",
-            "SELECT count(*) AS n FROM rpt_unmapped_agents",
+            "SELECT count(*) AS n FROM firestore_users",
             "-f",
             "csv",
         ])
@@ -592,8 +593,184 @@ async fn export_firestore_says_what_to_configure_and_dry_runs_from_a_users_file(
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&view.stdout).lines().nth(1),
-        Some("1"),
+        Some("0"),
         "{}",
         text(&view)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watermark_never_moves_past_now_nor_across_a_skipped_range() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let at = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let watermark = |stream: &str| {
+        callduck::store::Store::open_read_only(&db)
+            .unwrap()
+            .watermark(stream)
+            .unwrap()
+    };
+
+    // --until in the future is refused before anything is fetched.
+    let out = against(&db, &sim, &config)
+        .args(["sync", "--until", "2030-01-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("is in the future"), "{}", text(&out));
+    assert_eq!(sim.stats().requests, 0, "nothing was fetched");
+
+    // The first ten days, then a --since that skips days 10 to 15.
+    let day10 = config.start() + chrono::TimeDelta::days(10);
+    let day15 = config.start() + chrono::TimeDelta::days(15);
+    let out = against(&db, &sim, &config)
+        .args(["sync", "--until", &at(day10), "--backfill-days", "12"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(watermark("calls"), Some(day10));
+    let out = against(&db, &sim, &config)
+        .args(["sync", "--since", &at(day15), "--until", &at(config.end)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        watermark("calls"),
+        Some(day10),
+        "the skipped days are not marked synced"
+    );
+    // The next plain run fills the gap.
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_store_equals(&db, &sim.dataset());
+
+    // A watermark a clock ahead put in the future stops the sync with the way back, which works.
+    {
+        let store = callduck::store::Store::open(&db).unwrap();
+        store
+            .conn()
+            .execute_batch("UPDATE callduck_sync_state SET watermark = TIMESTAMP '2030-01-01' WHERE stream = 'calls'")
+            .unwrap();
+    }
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("callduck watermark reset"),
+        "{}",
+        text(&out)
+    );
+    let forward = callduck(&db)
+        .args(["watermark", "reset", "calls", "--to", "2031-01-01"])
+        .output()
+        .unwrap();
+    assert!(
+        !forward.status.success(),
+        "a watermark is never moved forward"
+    );
+    let back = callduck(&db)
+        .args(["watermark", "reset", "calls", "--to", &at(day15)])
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", text(&back));
+    assert_eq!(watermark("calls"), Some(day15));
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(watermark("calls"), Some(config.end));
+    assert_store_equals(&db, &sim.dataset());
+    sim.shutdown();
+}
+
+#[test]
+fn sql_never_writes_and_its_restricted_mode_reads_the_database_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("someone-elses.duckdb");
+    {
+        let conn = duckdb::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE t AS SELECT range AS n FROM range(5)")
+            .unwrap();
+    }
+    let out = callduck(&db)
+        .args(["sql", "SELECT count(*) AS n FROM t", "-f", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n5\n");
+    assert!(
+        text(&out).contains("not created by callduck"),
+        "{}",
+        text(&out)
+    );
+    let objects: i64 = duckdb::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT (SELECT count(*) FROM duckdb_tables()) + (SELECT count(*) FROM duckdb_views() WHERE NOT internal)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        objects, 1,
+        "nothing was installed into a file callduck did not create"
+    );
+
+    // Dates DuckDB can hold and chrono cannot are printed, not a panic.
+    let out = callduck(&db)
+        .args([
+            "sql",
+            "SELECT 'infinity'::DATE AS d, '-infinity'::DATE AS e",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("infinity"), "{}", text(&out));
+
+    // --restricted: the database, nothing else.
+    let secret = dir.path().join("secret.csv");
+    std::fs::write(&secret, "a\n1\n").unwrap();
+    for query in [
+        format!("FROM read_csv('{}')", secret.display()),
+        format!(
+            "COPY (SELECT 1) TO '{}'",
+            dir.path().join("out.csv").display()
+        ),
+        format!(
+            "ATTACH '{}' AS other",
+            dir.path().join("other.duckdb").display()
+        ),
+        "SET enable_external_access = true".to_string(),
+    ] {
+        let out = callduck(&db)
+            .args(["sql", "--restricted", &query])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "refused: {query}");
+    }
+    assert!(!dir.path().join("out.csv").exists());
+    let out = callduck(&db)
+        .args([
+            "sql",
+            "--restricted",
+            "SELECT sum(n) AS total FROM t",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"total\":10"),
+        "{}",
+        text(&out)
     );
 }

@@ -301,7 +301,7 @@ SO-4,,2026-11-15,75,zed@quinn.net
 /// A small team and CRM whose every number below was worked out by hand.
 fn fixture(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("fixture.duckdb");
-    let mut store = Store::open(&db).unwrap();
+    let store = Store::open(&db).unwrap();
     let users: Vec<_> = [
         user_json(1, "Ann@Kanva.com", "America/New_York"),
         user_json(2, "bo@kanva.com", "America/Los_Angeles"),
@@ -938,4 +938,67 @@ fn a_stricter_setting_relinks_and_ties_stay_ambiguous() {
     assert_eq!(ambiguous, 2);
     drop(store);
     data_tests_pass(&db);
+}
+
+#[test]
+fn an_empty_export_is_refused_and_changes_nothing_unless_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture(dir.path());
+    let before = links(&db);
+    assert!(!before.is_empty());
+    let empty = dir.path().join("empty.csv");
+    let header = PEOPLE.lines().next().unwrap();
+    // A file without even a header is refused by the reader, one with a header only by the
+    // import: either way nothing changes.
+    for (content, says) in [
+        (String::new(), "must be a header"),
+        (format!("{header}\n"), "holds no usable record"),
+    ] {
+        std::fs::write(&empty, content).unwrap();
+        let err = failing(
+            &db,
+            &[
+                "import",
+                "customers",
+                empty.to_str().unwrap(),
+                "--kind",
+                "copper-people",
+            ],
+        );
+        assert!(err.contains(says), "{err}");
+        assert_eq!(links(&db), before, "nothing changed");
+    }
+    let err = failing(
+        &db,
+        &[
+            "import",
+            "customers",
+            empty.to_str().unwrap(),
+            "--kind",
+            "copper-people",
+        ],
+    );
+    assert!(err.contains("--allow-shrink"), "{err}");
+    let out = ok(
+        &db,
+        &[
+            "import",
+            "customers",
+            empty.to_str().unwrap(),
+            "--kind",
+            "copper-people",
+            "--allow-shrink",
+        ],
+    );
+    assert!(out.contains("0 new"), "{out}");
+    let store = Store::open_read_only(&db).unwrap();
+    let n: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM crm_customers WHERE import_kind = 'copper-people'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0, "emptied on purpose");
 }

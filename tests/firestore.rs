@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,235 +15,9 @@ use callduck::firestore::{FirestoreClient, FirestoreConfig};
 use callduck::simulator::SimConfig;
 use callduck::store::Store;
 use chrono::NaiveDate;
+use common::emulator::*;
 use common::*;
-use serde_json::{json, Value};
-
-fn emulator_host() -> String {
-    std::env::var("FIRESTORE_EMULATOR_HOST").expect(
-        "FIRESTORE_EMULATOR_HOST is not set: run the tests with tests/run.sh, which starts the \
-         Firestore emulator (gcloud emulators firestore start)",
-    )
-}
-
-fn unique_project(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("callduck-{name}-{}-{nanos}", std::process::id())
-}
-
-/// A plain REST view of one emulator project, independent of callduck's client.
-struct Emulator {
-    http: reqwest::Client,
-    base: String,
-    project: String,
-}
-
-impl Emulator {
-    fn new(name: &str) -> Emulator {
-        init();
-        Emulator {
-            http: reqwest::Client::new(),
-            base: format!("http://{}", emulator_host()),
-            project: unique_project(name),
-        }
-    }
-
-    fn docs_url(&self) -> String {
-        format!(
-            "{}/v1/projects/{}/databases/(default)/documents",
-            self.base, self.project
-        )
-    }
-
-    fn config(&self) -> FirestoreConfig {
-        FirestoreConfig::from_vars(
-            Some(self.project.clone()),
-            Some(emulator_host()),
-            None,
-            None,
-        )
-        .unwrap()
-    }
-
-    async fn put(&self, collection: &str, id: &str, fields: Value) {
-        let r = self
-            .http
-            .patch(format!("{}/{collection}/{id}", self.docs_url()))
-            .bearer_auth("owner")
-            .json(&json!({ "fields": fields }))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            r.status().is_success(),
-            "seeding {collection}/{id}: {}",
-            r.text().await.unwrap()
-        );
-    }
-
-    /// Every document of a collection: id → fields.
-    async fn all(&self, collection: &str) -> BTreeMap<String, Value> {
-        let mut out = BTreeMap::new();
-        let mut token = String::new();
-        loop {
-            let url = format!(
-                "{}/{collection}?pageSize=300&pageToken={token}",
-                self.docs_url()
-            );
-            let page: Value = self
-                .http
-                .get(url)
-                .bearer_auth("owner")
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            for d in page["documents"].as_array().into_iter().flatten() {
-                let id = d["name"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string();
-                out.insert(id, d["fields"].clone());
-            }
-            match page["nextPageToken"].as_str() {
-                Some(t) if !t.is_empty() => token = t.to_string(),
-                _ => return out,
-            }
-        }
-    }
-}
-
-fn s(v: &str) -> Value {
-    json!({ "stringValue": v })
-}
-
-fn int_of(v: &Value) -> i64 {
-    v["integerValue"]
-        .as_str()
-        .unwrap_or_else(|| panic!("an integerValue, got {v}"))
-        .parse()
-        .unwrap()
-}
-
-/// Dashboard users for all agents but the last, emails in another case and padded; plus one
-/// dashboard user with no JustCall account. Returns agent id → uid for the mapped agents.
-async fn seed_users(fs: &Emulator, db: &Path) -> BTreeMap<i64, String> {
-    let store = Store::open_read_only(db).unwrap();
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT user_id, email FROM raw_justcall__users ORDER BY user_id")
-        .unwrap();
-    let agents: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut mapped = BTreeMap::new();
-    for (i, (agent, email)) in agents.iter().enumerate().take(agents.len() - 1) {
-        let uid = format!("uid{i}");
-        let shown = format!("  {}  ", email.to_uppercase());
-        fs.put(
-            "users",
-            &uid,
-            json!({ "id": s(&uid), "email": s(&shown), "name": s("Someone"), "role": s("sales") }),
-        )
-        .await;
-        mapped.insert(*agent, uid);
-    }
-    fs.put(
-        "users",
-        "manager1",
-        json!({ "id": s("manager1"), "email": s("boss@kanva.com"), "role": s("manager") }),
-    )
-    .await;
-    mapped
-}
-
-/// fct_agent_daily as the dashboard should see it: (uid, type, day) → value, computed here from
-/// the view's agent rows and the test's own agent → uid map.
-fn expected(
-    db: &Path,
-    mapped: &BTreeMap<i64, String>,
-) -> BTreeMap<(String, String, NaiveDate), i64> {
-    let store = Store::open_read_only(db).unwrap();
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT agent_id, local_date, phone_call_quantity, talk_time_seconds, sms_quantity FROM fct_agent_daily")
-        .unwrap();
-    let rows: Vec<(i64, NaiveDate, i64, i64, i64)> = stmt
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut out = BTreeMap::new();
-    for (agent, day, calls, seconds, sms) in rows {
-        let Some(uid) = mapped.get(&agent) else {
-            continue;
-        };
-        if calls > 0 {
-            out.insert((uid.clone(), "phone_call_quantity".to_string(), day), calls);
-            out.insert(
-                (uid.clone(), "talk_time_minutes".to_string(), day),
-                (seconds as f64 / 60.0).round() as i64,
-            );
-        }
-        if sms > 0 {
-            out.insert((uid.clone(), "sms_quantity".to_string(), day), sms);
-        }
-    }
-    out
-}
-
-/// The justcall documents in the emulator, checked field by field: (uid, type, day) → value.
-async fn exported(fs: &Emulator) -> BTreeMap<(String, String, NaiveDate), i64> {
-    let mut out = BTreeMap::new();
-    for (id, f) in fs.all("metrics").await {
-        if f["source"]["stringValue"] != "justcall" {
-            continue;
-        }
-        let uid = f["userId"]["stringValue"].as_str().unwrap().to_string();
-        let kind = f["type"]["stringValue"].as_str().unwrap().to_string();
-        let stamp = f["date"]["timestampValue"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{id}: date must be a Timestamp: {}", f["date"]));
-        assert!(
-            stamp.ends_with("T12:00:00Z") || stamp.contains("T12:00:00."),
-            "{id}: noon UTC, got {stamp}"
-        );
-        let day = NaiveDate::parse_from_str(&stamp[..10], "%Y-%m-%d").unwrap();
-        assert_eq!(id, format!("{uid}_{kind}_{day}_justcall"));
-        assert_eq!(f["id"]["stringValue"], id.as_str());
-        assert!(
-            f["createdAt"]["timestampValue"].is_string(),
-            "{id}: createdAt is a Timestamp"
-        );
-        assert!(
-            f["metadata"]["mapValue"]["fields"].is_object(),
-            "{id}: metadata is a map"
-        );
-        let value = int_of(&f["value"]);
-        if kind == "talk_time_minutes" {
-            let fields = &f["metadata"]["mapValue"]["fields"];
-            let seconds = int_of(&fields["totalSeconds"]);
-            assert_eq!(
-                value,
-                (seconds as f64 / 60.0).round() as i64,
-                "{id}: minutes from metadata seconds"
-            );
-        }
-        out.insert((uid, kind, day), value);
-    }
-    out
-}
+use serde_json::json;
 
 fn options(as_of: NaiveDate) -> ExportOptions {
     ExportOptions {
@@ -656,6 +429,8 @@ async fn webhooks_processed_by_serve_are_exported_to_the_dashboard() {
                 FirestoreClient::new(fs.config()).unwrap(),
                 options(config.end.date()),
             )),
+            events: Default::default(),
+            limits: Default::default(),
         },
     )
     .await
@@ -768,4 +543,138 @@ async fn customers_import_from_the_dashboards_firestore_collection() {
         (email.as_str(), account.as_str()),
         ("maria@greenleaf.com", "company:green leaf")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_users_are_refused_a_second_target_gets_everything_and_verify_repairs_edits() {
+    let fs = Emulator::new("refusals");
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    sync(&sim, &config, &db, &common::options(&config))
+        .await
+        .unwrap();
+    let mapped = seed_users(&fs, &db).await;
+    let store = Store::open(&db).unwrap();
+    let client = FirestoreClient::new(fs.config()).unwrap();
+    let as_of = config.end.date();
+    let first = run_export(&store, Some(&client), &options(as_of))
+        .await
+        .unwrap();
+    assert!(first.written > 50, "{first:?}");
+    let docs_before = fs.all("metrics").await;
+    let users_in_file = |store: &Store| -> Vec<(String, Option<String>)> {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT user_id, email FROM firestore_users ORDER BY user_id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let users_before = users_in_file(&store);
+
+    // An empty users file, and one that maps a single agent, are refused; a dry run of the
+    // latter says what it would zero and changes nothing either.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "[]").unwrap();
+    let err = run_export(
+        &store,
+        Some(&client),
+        &ExportOptions {
+            users_file: Some(empty),
+            ..options(as_of)
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("hold no user"), "{err:#}");
+    let (agent, uid) = mapped.iter().next().unwrap();
+    let email: String = store
+        .conn()
+        .query_row(
+            "SELECT email FROM raw_justcall__users WHERE user_id = ?",
+            [agent],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let one = dir.path().join("one.json");
+    std::fs::write(&one, json!([{ "id": uid, "email": email }]).to_string()).unwrap();
+    let one_user = ExportOptions {
+        users_file: Some(one),
+        ..options(as_of)
+    };
+    let err = run_export(&store, Some(&client), &one_user)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("would zero"), "{err:#}");
+    let dry = run_export(
+        &store,
+        Some(&client),
+        &ExportOptions {
+            dry_run: true,
+            ..one_user.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(dry.zeroed > 50, "{dry:?}");
+    assert_eq!(users_in_file(&store), users_before, "the file is unchanged");
+    assert_eq!(
+        fs.all("metrics").await,
+        docs_before,
+        "Firestore is unchanged"
+    );
+
+    // Another target (project) from the same file receives every document.
+    let fs2 = Emulator::new("second-target");
+    let mapped2 = seed_users(&fs2, &db).await;
+    let second = run_export(
+        &store,
+        Some(&FirestoreClient::new(fs2.config()).unwrap()),
+        &options(as_of),
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.written, first.written, "{second:?}");
+    assert_eq!(exported(&fs2).await, expected(&db, &mapped2));
+
+    // Someone deletes one document and edits another: the ledger alone does not see it, --verify
+    // does and writes both again.
+    let mut ids = docs_before.keys();
+    let (deleted, edited) = (ids.next().unwrap().clone(), ids.next().unwrap().clone());
+    let r = fs
+        .http
+        .delete(format!("{}/metrics/{deleted}", fs.docs_url()))
+        .bearer_auth("owner")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let mut fields = docs_before[&edited].clone();
+    fields["value"] = json!({ "integerValue": "9999" });
+    fs.put("metrics", &edited, fields).await;
+    let plain = run_export(&store, Some(&client), &options(as_of))
+        .await
+        .unwrap();
+    assert_eq!(plain.written, 0);
+    let verified = run_export(
+        &store,
+        Some(&client),
+        &ExportOptions {
+            verify: true,
+            ..options(as_of)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (verified.repaired, verified.written),
+        (2, 2),
+        "{verified:?}"
+    );
+    assert_eq!(exported(&fs).await, expected(&db, &mapped));
+    sim.shutdown();
 }

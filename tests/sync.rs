@@ -187,3 +187,34 @@ async fn paces_itself_under_a_rate_limit_without_any_429() {
     assert_store_equals(&db, &sim.dataset());
     sim.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_repeats_a_page_stops_the_sync_clearly_and_loses_nothing() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    // Users (one page), calls page 0, then page 0 again where page 1 was asked.
+    sim.inject(Fault::Slow {
+        delay: Duration::ZERO,
+        count: 2,
+    });
+    sim.inject(Fault::RepeatFirstPage { count: 1 });
+    let err = sync(&sim, &config, &db, &options(&config))
+        .await
+        .unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains("repeats pages"), "{text}");
+    {
+        let store = callduck::store::Store::open_read_only(&db).unwrap();
+        assert_eq!(
+            store.watermark("calls").unwrap(),
+            None,
+            "no watermark for a broken window"
+        );
+    }
+    // The next run, against a well-behaved server, completes.
+    sync(&sim, &config, &db, &options(&config)).await.unwrap();
+    assert_store_equals(&db, &sim.dataset());
+    sim.shutdown();
+}

@@ -97,6 +97,14 @@ pub enum Command {
     /// record is then re-fetched from the API and upserted. GET /healthz reports pending events.
     /// Stops cleanly on ctrl-c or SIGTERM; accepted events are never lost.
     Serve(ServeArgs),
+    /// List webhook events that failed (with the reason), or make them pending again.
+    Events(EventsArgs),
+    /// Move a stream's sync watermark back, so the next sync fetches from there again.
+    ///
+    /// For a watermark that a clock ahead of time moved into the future, or a range to fetch
+    /// again: `callduck watermark reset calls --to 2026-11-01`. Without --to, the next sync
+    /// backfills the stream (--backfill-days).
+    Watermark(WatermarkArgs),
     /// Serve the JustCall simulator on loopback until interrupted (for trying callduck out).
     Simulate(SimulateArgs),
     /// Benchmarks, printing ratios against a reference run in the same process.
@@ -217,6 +225,7 @@ impl OutputArgs {
             path: self.output.clone(),
             max_rows: self.max_rows,
             vertical: false,
+            scratch: None,
         }
     }
 }
@@ -252,6 +261,11 @@ pub struct ReportArgs {
 pub struct SqlArgs {
     /// The query, e.g. "FROM rpt_call_kpis(DATE '2026-11-01', DATE '2026-11-30')".
     pub query: String,
+    /// Let the query read the database only: no files (read_csv, COPY TO, ATTACH), no
+    /// extensions, and no SET to undo it; for wrapping `callduck sql` in other tools. Without
+    /// it, a query has the powers of the duckdb CLI on a read-only database.
+    #[arg(long)]
+    pub restricted: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -294,6 +308,10 @@ pub struct ImportCustomersArgs {
     /// Google Cloud project for --firestore (default: FIRESTORE_PROJECT_ID or the key file's).
     #[arg(long, env = "FIRESTORE_PROJECT_ID")]
     pub project: Option<String>,
+    /// Replace the previous import even when this one holds no record, or fewer than half as
+    /// many (refused otherwise: an empty or truncated export would remove customers and links).
+    #[arg(long)]
+    pub allow_shrink: bool,
 }
 
 #[derive(Debug, Args)]
@@ -323,10 +341,10 @@ pub struct DashboardArgs {
     /// Directory to write.
     #[arg(long, short = 'o', default_value = "dashboard-data")]
     pub out: PathBuf,
-    /// First UTC day of records to include (default: all).
+    /// First local day (the agents' days, as the SQL views count them) to include (default: all).
     #[arg(long, value_parser = parse_date)]
     pub since: Option<NaiveDate>,
-    /// Last UTC day of records to include (default: all).
+    /// Last local day to include (default: all).
     #[arg(long, value_parser = parse_date)]
     pub until: Option<NaiveDate>,
     /// Recent calls listed with their details.
@@ -366,6 +384,14 @@ pub struct FirestoreExportArgs {
     /// Attempts per request (and per failed write) before giving up.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub max_attempts: u32,
+    /// Write even when the plan zeroes more than 10% of the documents exported before (refused
+    /// otherwise: an empty or wrong users source, or another project, looks exactly like that).
+    #[arg(long)]
+    pub allow_zeroing: bool,
+    /// First read what Firestore holds in the range, and write again every document that was
+    /// deleted or edited there since callduck wrote it.
+    #[arg(long)]
+    pub verify: bool,
 }
 
 impl FirestoreExportArgs {
@@ -379,6 +405,8 @@ impl FirestoreExportArgs {
             users_file: self.users_file.clone(),
             as_of: self.as_of,
             progress,
+            allow_zeroing: self.allow_zeroing,
+            verify: self.verify,
         }
     }
 
@@ -447,6 +475,71 @@ pub struct ServeArgs {
     /// Rewrite the snapshot at most this often, after changes.
     #[arg(long, default_value = "5m", value_parser = crate::webhooks::schedule::parse_every)]
     pub snapshot_every: std::time::Duration,
+    /// Attempts to re-fetch an event's record before the event is marked failed (`callduck
+    /// events` lists failed events; `callduck events retry` makes them pending again).
+    #[arg(long, default_value_t = 6, env = "CALLDUCK_EVENT_MAX_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub event_max_attempts: u32,
+    /// Wait after an event's first failed attempt; doubled after each further one (at most 30m).
+    #[arg(long, default_value = "10s", env = "CALLDUCK_EVENT_RETRY_BASE", value_parser = crate::webhooks::schedule::parse_every)]
+    pub event_retry_base: std::time::Duration,
+    /// Delete processed, ignored and failed events this long after they ended.
+    #[arg(long, default_value = "7d", env = "CALLDUCK_EVENT_RETENTION", value_parser = crate::webhooks::schedule::parse_every)]
+    pub event_retention: std::time::Duration,
+    /// Events accepted under one signature (JustCall's signature does not cover the body; a
+    /// real burst shares one only within a second and an event type). More are answered 429.
+    #[arg(long, default_value_t = 1000, env = "CALLDUCK_MAX_EVENTS_PER_SIGNATURE", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_events_per_signature: u64,
+    /// Connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = 256, env = "CALLDUCK_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_connections: u64,
+    /// Close a connection idle this long; answer 408 to a request that takes longer.
+    #[arg(long, default_value = "30s", env = "CALLDUCK_IDLE_TIMEOUT", value_parser = crate::webhooks::schedule::parse_every)]
+    pub idle_timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct WatermarkArgs {
+    #[command(subcommand)]
+    pub action: WatermarkAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatermarkAction {
+    /// Move STREAM's watermark back to --to (UTC), or clear it.
+    Reset {
+        /// users, calls or texts.
+        #[arg(value_enum)]
+        stream: StreamArg,
+        /// The new watermark: a UTC date or date-time up to which you know the file is complete.
+        #[arg(long, value_parser = parse_instant)]
+        to: Option<NaiveDateTime>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    #[command(subcommand)]
+    pub action: Option<EventsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// List failed events with the reason (the default).
+    List {
+        /// How many to list, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Make failed events pending again, with their attempts reset: the next `callduck serve`
+    /// processes them (stop serve first: DuckDB lets one process hold the file).
+    Retry {
+        /// The request ids to retry.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        request_ids: Vec<String>,
+        /// Retry every failed event.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -670,6 +763,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     users_file: None,
                     as_of: None,
                     max_attempts: 6,
+                    allow_zeroing: false,
+                    verify: false,
                 };
                 crate::firestore::FirestoreConfig::from_env(export.project.clone())?;
                 Some(export)
@@ -707,14 +802,36 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sql(args) => {
-            let store = Store::open_for_reading(&cli.db)?;
-            crate::report::run_sql(&store, &args.query, &args.output.output())?;
+            // Never writes: an older callduck's file is queried with the views it has, a file
+            // callduck did not create as it is.
+            let store = Store::open_read_only(&cli.db)?;
+            match store.views_state()? {
+                crate::store::ViewsState::Current => {}
+                crate::store::ViewsState::Outdated => eprintln!(
+                    "note: {} was last written by another callduck version, so its views may \
+                     differ from this one's; `callduck check` (or any sync) brings them up to date",
+                    cli.db.display()
+                ),
+                crate::store::ViewsState::Foreign => eprintln!(
+                    "note: {} was not created by callduck: it has none of callduck's tables or \
+                     views, and `callduck sql` does not add them (it never writes)",
+                    cli.db.display()
+                ),
+            }
+            crate::report::run_sql(&store, &args.query, &args.output.output(), args.restricted)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => {
             let config = JustCallConfig::from_env()?;
             let secret = config.api_secret.clone();
             let client = JustCallClient::new(config)?;
+            if let Some(snapshot) = &args.snapshot {
+                anyhow::ensure!(
+                    !crate::store::same_file(snapshot, &cli.db),
+                    "--snapshot {} names the database file itself (--db): give the read-only copy another path",
+                    snapshot.display()
+                );
+            }
             let store = Store::open(&cli.db)?;
             let serve = crate::webhooks::server::ServeConfig {
                 public_url: args.public_url.clone(),
@@ -729,6 +846,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ..SyncOptions::default()
                 },
                 snapshot: args.snapshot.clone().map(|p| (p, args.snapshot_every)),
+                events: crate::webhooks::processor::EventPolicy {
+                    max_attempts: args.event_max_attempts,
+                    retry_base: args.event_retry_base,
+                    ..Default::default()
+                },
+                limits: crate::webhooks::server::ServeLimits {
+                    retention: args.event_retention,
+                    max_events_per_signature: args.max_events_per_signature as usize,
+                    max_connections: args.max_connections as usize,
+                    idle_timeout: args.idle_timeout,
+                    ..Default::default()
+                },
                 export: if args.export_firestore {
                     let project = args
                         .firestore_project
@@ -754,10 +883,67 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::webhooks::server::shutdown_signal().await;
                 println!("callduck serve: shutting down");
                 let store = handle.shutdown().await;
-                let pending = crate::webhooks::processor::pending_count(&store.lock().expect("store lock"))?;
+                let pending = crate::webhooks::processor::pending_count(&store.lock())?;
                 println!("callduck serve: stopped; {pending} accepted event(s) left pending for the next start");
                 anyhow::Ok(())
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Watermark(args) => {
+            let WatermarkAction::Reset { stream, to } = args.action;
+            let stream = Stream::from(stream);
+            let store = Store::open(&cli.db)?;
+            let before = store.reset_watermark(stream.name(), to)?;
+            match to {
+                Some(to) => println!(
+                    "{} watermark moved back from {before} to {to} UTC: the next sync fetches from there (less its trailing days)",
+                    stream.name()
+                ),
+                None => println!(
+                    "{} watermark cleared (was {before} UTC): the next sync backfills it",
+                    stream.name()
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Events(args) => {
+            use crate::webhooks::processor::{failed_events, retry_failed};
+            match args.action.unwrap_or(EventsAction::List { limit: 50 }) {
+                EventsAction::List { limit } => {
+                    let store = Store::open_read_only(&cli.db)?;
+                    let failed = failed_events(&store, limit)?;
+                    if failed.is_empty() {
+                        println!("no failed webhook events");
+                    }
+                    for e in failed {
+                        let record = e
+                            .record
+                            .map_or("-".to_string(), |(s, id)| format!("{s} {id}"));
+                        let at = e.failed_at.map_or("-".to_string(), |t| format!("{t} UTC"));
+                        println!(
+                            "{}  {}  {}  {} attempt(s), failed {}: {}",
+                            e.request_id,
+                            e.event_type,
+                            record,
+                            e.attempts,
+                            at,
+                            e.reason.unwrap_or_default()
+                        );
+                    }
+                }
+                EventsAction::Retry {
+                    request_ids,
+                    all: _,
+                } => {
+                    let store = Store::open(&cli.db)?;
+                    let n = retry_failed(&store, &request_ids)?;
+                    anyhow::ensure!(
+                        n > 0 || request_ids.is_empty(),
+                        "none of the request ids given is a failed event (see `callduck events`)"
+                    );
+                    println!("{n} failed event(s) pending again: the next `callduck serve` processes them");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => match args.target {
@@ -817,7 +1003,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             let store = Store::open(&cli.db)?;
-            let summary = crate::crm::store_import(&store, &parsed, &source)?;
+            let summary = crate::crm::store_import(&store, &parsed, &source, args.allow_shrink)?;
             print!("{}", crate::crm::store::render_summary(&summary));
             Ok(ExitCode::SUCCESS)
         }

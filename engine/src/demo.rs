@@ -71,7 +71,8 @@ pub async fn run(db: &Path, config: SimConfig, progress: bool) -> anyhow::Result
         (&orders, crate::crm::ImportKind::FishbowlOrders),
     ] {
         let parsed = crate::crm::import::read_file(path, kind)?;
-        let imported = crate::crm::store_import(&store, &parsed, &path.display().to_string())?;
+        let imported =
+            crate::crm::store_import(&store, &parsed, &path.display().to_string(), false)?;
         print!("{}", crate::crm::store::render_summary(&imported));
     }
     drop(store);

@@ -58,7 +58,7 @@ pub fn bench_match(
     let parsed = read_file(&csv, ImportKind::CopperPeople)?;
     let parse_secs = t.elapsed().as_secs_f64();
     // The import refreshes the links too (in its transaction): contacts are already stored.
-    let summary = crate::crm::store_import(&store, &parsed, &csv.display().to_string())?;
+    let summary = crate::crm::store_import(&store, &parsed, &csv.display().to_string(), false)?;
     let import_secs = t.elapsed().as_secs_f64();
     let links = &summary.links;
     println!(

@@ -58,11 +58,53 @@ pub fn account(kind: ImportKind, c: &CustomerRecord) -> (String, Option<String>)
     }
 }
 
-/// Stores `parsed` as the current import of its kind and refreshes the contact links.
+/// An import is refused when it would silently empty or shrink what the dashboard and the
+/// reports rely on: it loads no record, or fewer than half of the previous import of its kind
+/// (when that held at least [`SHRINK_FLOOR`]). `allow_shrink` (`--allow-shrink`) accepts it.
+pub const SHRINK_FLOOR: i64 = 20;
+
+fn check_replacement(
+    kind: ImportKind,
+    loaded: usize,
+    previous: i64,
+    allow_shrink: bool,
+) -> anyhow::Result<()> {
+    if allow_shrink {
+        return Ok(());
+    }
+    let what = if kind.is_orders() {
+        "orders"
+    } else {
+        "customers"
+    };
+    anyhow::ensure!(
+        loaded > 0,
+        "the {} export holds no usable record{}: nothing was changed. Check the file (and its \
+         rejected lines above), or pass --allow-shrink to empty it on purpose",
+        kind.as_str(),
+        if previous > 0 {
+            format!(", and importing it would remove the {previous} {what} of the previous import and their contact links")
+        } else {
+            String::new()
+        }
+    );
+    anyhow::ensure!(
+        previous < SHRINK_FLOOR || loaded as i64 * 2 >= previous,
+        "the {} export holds {loaded} usable {what} where the previous import held {previous}: \
+         nothing was changed. Check that the file is complete, or pass --allow-shrink to \
+         replace the previous import anyway",
+        kind.as_str()
+    );
+    Ok(())
+}
+
+/// Stores `parsed` as the current import of its kind and refreshes the contact links; refuses
+/// an import that would empty or more than halve the previous one unless `allow_shrink`.
 pub fn store_import(
     store: &Store,
     parsed: &ParsedImport,
     source: &str,
+    allow_shrink: bool,
 ) -> anyhow::Result<ImportSummary> {
     let started = Instant::now();
     let (config, region) = super::settings(store)?;
@@ -84,6 +126,7 @@ pub fn store_import(
                 |r| r.get(0),
             )?
         };
+        check_replacement(parsed.kind, parsed.records.len(), replaced, allow_shrink)?;
         for table in [
             "crm_customers",
             "crm_customer_phones",
@@ -244,4 +287,26 @@ pub fn render_summary(s: &ImportSummary) -> String {
     }
     out.push_str(&super::links::render_summary(&s.links));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_or_halved_imports_are_refused_unless_allowed() {
+        let kind = ImportKind::CopperPeople;
+        assert!(check_replacement(kind, 0, 0, false).is_err());
+        assert!(check_replacement(kind, 0, 400, false)
+            .unwrap_err()
+            .to_string()
+            .contains("remove the 400 customers"));
+        assert!(check_replacement(kind, 150, 400, false).is_err());
+        assert!(check_replacement(kind, 200, 400, false).is_ok());
+        assert!(
+            check_replacement(kind, 3, 10, false).is_ok(),
+            "small imports may shrink"
+        );
+        assert!(check_replacement(kind, 0, 400, true).is_ok());
+    }
 }

@@ -27,7 +27,7 @@ use serde_json::{json, Map, Value};
 use super::value;
 use super::{FirestoreClient, Write, WriteOutcome};
 use crate::store::load::stable_hash;
-use crate::store::{now_utc, Store};
+use crate::store::{now_utc, Store, StoreAccess};
 
 /// The metric types callduck writes (the dashboard knows others from other sources).
 pub const METRIC_TYPES: [&str; 3] = ["phone_call_quantity", "talk_time_minutes", "sms_quantity"];
@@ -55,7 +55,18 @@ pub struct ExportOptions {
     pub as_of: Option<NaiveDate>,
     /// Show a progress bar.
     pub progress: bool,
+    /// Write even when the plan zeroes more than [`ZEROING_SHARE`] of the documents exported
+    /// before (an empty or wrong users source looks exactly like that).
+    pub allow_zeroing: bool,
+    /// Before planning, read what Firestore holds in the range and forget, in the ledger, every
+    /// document that is missing there or holds another value, so this run writes it again.
+    pub verify: bool,
 }
+
+/// The share of previously exported (non-zero) documents an export may zero without
+/// `allow_zeroing`; at least [`ZEROING_FLOOR`] documents may always be zeroed.
+pub const ZEROING_SHARE: f64 = 0.10;
+pub const ZEROING_FLOOR: usize = 5;
 
 impl Default for ExportOptions {
     fn default() -> Self {
@@ -68,6 +79,8 @@ impl Default for ExportOptions {
             users_file: None,
             as_of: None,
             progress: false,
+            allow_zeroing: false,
+            verify: false,
         }
     }
 }
@@ -103,6 +116,10 @@ pub struct ExportSummary {
     pub dry_run: bool,
     /// Up to 20 planned documents: (id, previous value, new value).
     pub sample: Vec<(String, Option<f64>, f64)>,
+    /// Where the documents go (the ledger is kept per target).
+    pub target: String,
+    /// With `verify`: ledger entries dropped because Firestore did not hold them as recorded.
+    pub repaired: usize,
 }
 
 /// A dashboard user as read from Firestore or a file.
@@ -136,8 +153,9 @@ pub fn noon_utc(date: NaiveDate) -> NaiveDateTime {
     date.and_hms_opt(12, 0, 0).expect("noon")
 }
 
+/// The same key as the views' `callduck_email_key` (ASCII whitespace trimmed, lower case).
 fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
+    callduck_metrics::options::normalize_email(email)
 }
 
 async fn dashboard_users(
@@ -192,7 +210,25 @@ async fn dashboard_users(
         .collect())
 }
 
-/// Replaces `firestore_users`; returns the emails shared by several users (mapped to no one).
+/// The ledger's name for where `client` writes: project and database, marked when it is an
+/// emulator (the same project id on an emulator and in production are two targets). The
+/// emulator's address is left out: it changes between runs of the same emulator data, and a
+/// ledger that is wrong about another emulator is repaired by `--verify`.
+pub fn target_of(client: Option<&FirestoreClient>) -> String {
+    match client.map(FirestoreClient::config) {
+        None => "(no Firestore: dry run from a users file)".to_string(),
+        Some(c) => {
+            let name = format!("projects/{}/databases/{}", c.project_id, c.database);
+            match &c.emulator_host {
+                Some(_) => format!("{name} (emulator)"),
+                None => name,
+            }
+        }
+    }
+}
+
+/// Replaces `firestore_users` inside the caller's transaction; returns the emails shared by
+/// several users (mapped to no one).
 fn store_users(store: &Store, users: &[DashboardUser]) -> anyhow::Result<Vec<String>> {
     let mut by_email: BTreeMap<String, usize> = BTreeMap::new();
     for u in users {
@@ -206,27 +242,17 @@ fn store_users(store: &Store, users: &[DashboardUser]) -> anyhow::Result<Vec<Str
         .map(|(e, _)| e.clone())
         .collect();
     let conn = store.conn();
-    conn.execute_batch("BEGIN TRANSACTION; DELETE FROM firestore_users;")?;
+    conn.execute_batch("DELETE FROM firestore_users;")?;
     let now = now_utc();
-    let result = (|| -> anyhow::Result<()> {
-        let mut stmt =
-            conn.prepare("INSERT OR REPLACE INTO firestore_users VALUES (?, ?, ?, ?, ?)")?;
-        for u in users {
-            let key = u
-                .email
-                .as_deref()
-                .map(email_key)
-                .filter(|k| !k.is_empty() && !ambiguous.contains(k));
-            stmt.execute(params![u.uid, u.email, key, u.name, now])?;
-        }
-        Ok(())
-    })();
-    match result {
-        Ok(()) => conn.execute_batch("COMMIT")?,
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            return Err(e.context("storing the dashboard's users"));
-        }
+    let mut stmt = conn.prepare("INSERT OR REPLACE INTO firestore_users VALUES (?, ?, ?, ?, ?)")?;
+    for u in users {
+        let key = u
+            .email
+            .as_deref()
+            .map(email_key)
+            .filter(|k| !k.is_empty() && !ambiguous.contains(k));
+        stmt.execute(params![u.uid, u.email, key, u.name, now])
+            .context("storing the dashboard's users")?;
     }
     Ok(ambiguous)
 }
@@ -246,29 +272,97 @@ fn unmapped_agents(store: &Store) -> anyhow::Result<Vec<UnmappedAgent>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The documents to write: changed or new in the range, and days whose activity vanished.
-fn plan(store: &Store, opts: &ExportOptions) -> anyhow::Result<(Vec<PlannedDoc>, usize)> {
+/// The metric types as an SQL list of literals.
+fn types_sql(opts: &ExportOptions) -> String {
     let types: Vec<String> = opts
         .metric_types
         .iter()
         .map(|t| format!("'{}'", t.replace('\'', "''")))
         .collect();
-    let types = types.join(", ");
+    types.join(", ")
+}
+
+/// The local days of the export, bounded to dates DuckDB and Firestore both hold.
+fn day_range(opts: &ExportOptions) -> (NaiveDate, NaiveDate) {
     let since = opts.since.unwrap_or(NaiveDate::MIN);
     let until = opts.until.unwrap_or(NaiveDate::MAX);
-    let (since, until) = (
+    (
         since.max(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()),
         until.min(NaiveDate::from_ymd_opt(2999, 12, 31).unwrap()),
-    );
+    )
+}
+
+/// Forgets, in the ledger of `target`, every document of the range that Firestore does not hold
+/// with the recorded value (deleted or edited by someone else), so the plan writes it again.
+async fn verify_ledger<S: StoreAccess>(
+    store: &S,
+    client: &FirestoreClient,
+    opts: &ExportOptions,
+    target: &str,
+) -> anyhow::Result<usize> {
+    let query = json!({
+        "from": [{ "collectionId": "metrics" }],
+        "where": { "fieldFilter": { "field": { "fieldPath": "source" }, "op": "EQUAL", "value": value::string(SOURCE) } }
+    });
+    let held: HashMap<String, Option<f64>> = client
+        .run_query(query)
+        .await
+        .context("reading the exported metrics documents to verify them")?
+        .iter()
+        .map(|d| {
+            (
+                d.id().to_string(),
+                value::field(&d.fields, "value").and_then(value::as_f64),
+            )
+        })
+        .collect();
+    let (since, until) = day_range(opts);
+    let types = types_sql(opts);
+    store.with(|store| -> anyhow::Result<usize> {
+        let conn = store.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT document_id, metric_value FROM firestore_export_ledger
+             WHERE export_target = ? AND metric_type IN ({types}) AND metric_date BETWEEN ? AND ?"
+        ))?;
+        let stale: Vec<String> = stmt
+            .query_map(params![target, since, until], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+            })?
+            .filter_map(|row| match row {
+                Ok((id, recorded)) => match held.get(&id) {
+                    Some(Some(v)) if (v - recorded).abs() < 1e-9 => None,
+                    _ => Some(Ok(id)),
+                },
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<Result<_, _>>()?;
+        let mut forget = conn.prepare(
+            "DELETE FROM firestore_export_ledger WHERE export_target = ? AND document_id = ?",
+        )?;
+        for id in &stale {
+            forget.execute(params![target, id])?;
+        }
+        Ok(stale.len())
+    })
+}
+
+/// The documents to write: changed or new in the range, and days whose activity vanished.
+fn plan(
+    store: &Store,
+    opts: &ExportOptions,
+    target: &str,
+) -> anyhow::Result<(Vec<PlannedDoc>, usize)> {
+    let types = types_sql(opts);
+    let (since, until) = day_range(opts);
     let conn = store.conn();
 
     let mut ledger: HashMap<String, (String, String, NaiveDate, f64, u64)> = HashMap::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT document_id, user_id, metric_type, metric_date, metric_value, content_hash
          FROM firestore_export_ledger
-         WHERE metric_type IN ({types}) AND metric_date BETWEEN ? AND ?"
+         WHERE export_target = ? AND metric_type IN ({types}) AND metric_date BETWEEN ? AND ?"
     ))?;
-    let rows = stmt.query_map(params![since, until], |r| {
+    let rows = stmt.query_map(params![target, since, until], |r| {
         Ok((
             r.get::<_, String>(0)?,
             (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
@@ -444,16 +538,17 @@ fn to_write(doc: &PlannedDoc, now: NaiveDateTime) -> Write {
     }
 }
 
-fn record_written(store: &Store, docs: &[&PlannedDoc]) -> anyhow::Result<()> {
+fn record_written(store: &Store, docs: &[&PlannedDoc], target: &str) -> anyhow::Result<()> {
     let conn = store.conn();
     conn.execute_batch("BEGIN TRANSACTION")?;
     let now = now_utc();
     let result = (|| -> anyhow::Result<()> {
         let mut stmt = conn.prepare(
-            "INSERT OR REPLACE INTO firestore_export_ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO firestore_export_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )?;
         for d in docs {
             stmt.execute(params![
+                target,
                 d.id,
                 d.user_id,
                 d.metric_type,
@@ -528,12 +623,12 @@ pub fn period_bounds(period: &str, today: NaiveDate) -> Option<(NaiveDate, Naive
     }
 }
 
-/// Recomputes `current` (and the period bounds) of the goals for `types` of the `affected`
-/// users, and of any goal of a `mapped` user whose stored period is not the current one (a new
-/// day, week, month or quarter started: `current` must restart even without new activity).
+/// Recomputes `current` (and the period bounds) of every goal for `types` of every `mapped`
+/// user, every run, and writes those that differ from what the goal holds: so a goal is right
+/// after a run that failed half-way, after metrics written by other sources, and when a new day,
+/// week, month or quarter starts without new activity.
 async fn update_goals(
     client: &FirestoreClient,
-    affected: &BTreeSet<String>,
     mapped: &BTreeSet<String>,
     types: &[String],
     today: NaiveDate,
@@ -554,7 +649,7 @@ async fn update_goals(
         else {
             continue;
         };
-        if !types.contains(&kind) || !(affected.contains(&user) || mapped.contains(&user)) {
+        if !types.contains(&kind) || !mapped.contains(&user) {
             continue;
         }
         let Some((start, end)) = period_bounds(&period, today) else {
@@ -566,9 +661,6 @@ async fn update_goals(
         };
         let stored_start = value::field(&goal.fields, "startDate").and_then(value::as_timestamp);
         let rolled_over = stored_start.map(|t| t.date()) != Some(start);
-        if !affected.contains(&user) && !rolled_over {
-            continue;
-        }
         let (from, to) = (
             start.and_hms_opt(0, 0, 0).unwrap(),
             end.and_hms_opt(23, 59, 59).unwrap(),
@@ -590,6 +682,10 @@ async fn update_goals(
             .iter()
             .filter_map(|m| value::field(&m.fields, "value").and_then(value::as_f64))
             .sum();
+        let stored = value::field(&goal.fields, "current").and_then(value::as_f64);
+        if !rolled_over && stored.is_some_and(|c| (c - current).abs() < 1e-9) {
+            continue;
+        }
         let mut fields = Map::new();
         fields.insert("current".into(), value::number(current));
         fields.insert("startDate".into(), value::timestamp(from));
@@ -628,9 +724,49 @@ fn business_today(store: &Store) -> anyhow::Result<NaiveDate> {
     Ok(tz.from_utc_datetime(&now_utc()).date_naive())
 }
 
-/// Runs one export. `client` may be `None` only for a dry run with `--users-file`.
-pub async fn run_export(
+/// Refuses a plan that zeroes more than [`ZEROING_SHARE`] of the documents exported before (and
+/// more than [`ZEROING_FLOOR`]) unless `allow_zeroing`: that is what a wrong users source or
+/// project looks like, and the dashboard would show zeros where the team worked.
+fn check_zeroing(
     store: &Store,
+    opts: &ExportOptions,
+    target: &str,
+    docs: &[PlannedDoc],
+) -> anyhow::Result<()> {
+    // A dry run shows the zeroed count instead (it writes nothing anyway).
+    if opts.allow_zeroing || opts.dry_run {
+        return Ok(());
+    }
+    let zeroed = docs
+        .iter()
+        .filter(|d| d.value == 0.0 && d.previous.is_some_and(|p| p != 0.0))
+        .count();
+    if zeroed <= ZEROING_FLOOR {
+        return Ok(());
+    }
+    let (since, until) = day_range(opts);
+    let exported: i64 = store.conn().query_row(
+        &format!(
+            "SELECT count(*) FROM firestore_export_ledger
+             WHERE export_target = ? AND metric_value <> 0 AND metric_type IN ({}) AND metric_date BETWEEN ? AND ?",
+            types_sql(opts)
+        ),
+        params![target, since, until],
+        |r| r.get(0),
+    )?;
+    anyhow::ensure!(
+        zeroed as f64 <= ZEROING_SHARE * exported as f64,
+        "this export would zero {zeroed} of the {exported} documents written before: is the users \
+         source or the project right? Nothing was changed. Check with --dry-run, and pass \
+         --allow-zeroing if the activity really is gone"
+    );
+    Ok(())
+}
+
+/// Runs one export. `client` may be `None` only for a dry run with `--users-file`. `store` is
+/// locked only for its own reads and writes, never across a request to Firestore.
+pub async fn run_export<S: StoreAccess>(
+    store: &S,
     client: Option<&FirestoreClient>,
     opts: &ExportOptions,
 ) -> anyhow::Result<ExportSummary> {
@@ -646,20 +782,59 @@ pub async fn run_export(
         anyhow::ensure!(s <= u, "--since {s} is after --until {u}");
     }
     let users = dashboard_users(client, opts).await?;
-    let ambiguous = store_users(store, &users)?;
+    anyhow::ensure!(
+        !users.is_empty() || opts.allow_zeroing,
+        "the dashboard's users ({}) hold no user: every metric would map to no one and be zeroed. \
+         Check the project or the file; nothing was changed",
+        match &opts.users_file {
+            Some(path) => path.display().to_string(),
+            None => format!("the users collection of {}", target_of(client)),
+        }
+    );
+    let target = target_of(client);
+    let mut repaired = 0;
+    if opts.verify {
+        let client = client.context("--verify reads what Firestore holds: it needs Firestore")?;
+        repaired = verify_ledger(store, client, opts, &target).await?;
+    }
+    // The users replace the stored ones only with the plan they lead to: a dry run, or a plan
+    // refused for zeroing too much, changes nothing in the file.
+    let (ambiguous, unmapped, mapped_users, (docs, unchanged)) =
+        store.with(|store| -> anyhow::Result<_> {
+            let conn = store.conn();
+            conn.execute_batch("BEGIN TRANSACTION")?;
+            let planned = (|| -> anyhow::Result<_> {
+                let ambiguous = store_users(store, &users)?;
+                let mapped_users = conn.query_row(
+                    "SELECT count(DISTINCT user_id) FROM fct_dashboard_metrics",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )? as usize;
+                let planned = plan(store, opts, &target)?;
+                check_zeroing(store, opts, &target, &planned.0)?;
+                Ok((ambiguous, unmapped_agents(store)?, mapped_users, planned))
+            })();
+            match planned {
+                Ok(p) if !opts.dry_run => {
+                    conn.execute_batch("COMMIT")?;
+                    Ok(p)
+                }
+                other => {
+                    conn.execute_batch("ROLLBACK")?;
+                    other
+                }
+            }
+        })?;
     let mut summary = ExportSummary {
         dashboard_users: users.len(),
         ambiguous_emails: ambiguous,
-        unmapped_agents: unmapped_agents(store)?,
+        unmapped_agents: unmapped,
+        mapped_users,
         dry_run: opts.dry_run,
+        target: target.clone(),
+        repaired,
         ..ExportSummary::default()
     };
-    summary.mapped_users = store.conn().query_row(
-        "SELECT count(DISTINCT user_id) FROM fct_dashboard_metrics",
-        [],
-        |r| r.get::<_, i64>(0),
-    )? as usize;
-    let (docs, unchanged) = plan(store, opts)?;
     summary.unchanged = unchanged;
     summary.planned = docs.len();
     summary.zeroed = docs
@@ -689,7 +864,6 @@ pub async fn run_export(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut affected_users = BTreeSet::new();
     for range in chunks(client, &writes) {
         let outcomes = client.batch_write(&writes[range.clone()]).await;
         let outcomes = match outcomes {
@@ -705,32 +879,31 @@ pub async fn run_export(
         let mut ok = Vec::new();
         for (doc, outcome) in docs[range.clone()].iter().zip(outcomes) {
             match outcome {
-                WriteOutcome::Written => {
-                    ok.push(doc);
-                    affected_users.insert(doc.user_id.clone());
-                }
+                WriteOutcome::Written => ok.push(doc),
                 WriteOutcome::Failed(reason) => summary.failed.push((doc.id.clone(), reason)),
             }
         }
-        record_written(store, &ok)?;
+        store.with(|store| record_written(store, &ok, &target))?;
         summary.written += ok.len();
         bar.inc(range.len() as u64);
         tracing::debug!("wrote {} of {} documents", summary.written, summary.planned);
     }
     bar.finish_and_clear();
     if opts.update_goals {
-        let today = match opts.as_of {
-            Some(d) => d,
-            None => business_today(store)?,
-        };
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT DISTINCT user_id FROM fct_dashboard_metrics")?;
-        let mapped: BTreeSet<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        summary.goals_updated =
-            update_goals(client, &affected_users, &mapped, &opts.metric_types, today).await?;
+        let (today, mapped) = store.with(|store| -> anyhow::Result<_> {
+            let today = match opts.as_of {
+                Some(d) => d,
+                None => business_today(store)?,
+            };
+            let mut stmt = store
+                .conn()
+                .prepare("SELECT DISTINCT user_id FROM fct_dashboard_metrics")?;
+            let mapped: BTreeSet<String> = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok((today, mapped))
+        })?;
+        summary.goals_updated = update_goals(client, &mapped, &opts.metric_types, today).await?;
     }
     let counters = client.counters();
     summary.requests = counters.requests.load(Ordering::Relaxed);
@@ -763,9 +936,16 @@ pub fn render_summary(s: &ExportSummary) -> String {
     );
     let _ = writeln!(
         out,
-        "  dashboard users: {} read, {} with JustCall activity",
-        s.dashboard_users, s.mapped_users
+        "  dashboard users: {} read, {} with JustCall activity; target {}",
+        s.dashboard_users, s.mapped_users, s.target
     );
+    if s.repaired > 0 {
+        let _ = writeln!(
+            out,
+            "  verify: {} document(s) were missing or edited in Firestore and were written again",
+            s.repaired
+        );
+    }
     for email in &s.ambiguous_emails {
         let _ = writeln!(out, "  warning: several dashboard users have the email {email}: none of them gets JustCall metrics");
     }

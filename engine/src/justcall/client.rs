@@ -493,6 +493,46 @@ impl JustCallClient {
         })
     }
 
+    /// The body of a 2xx answer, read chunk by chunk up to `max_body_bytes`: a larger answer is
+    /// refused (not retried) before it is buffered whole.
+    async fn read_capped(
+        &self,
+        mut response: reqwest::Response,
+        status: StatusCode,
+        request: &str,
+    ) -> Result<Vec<u8>, Attempt> {
+        let cap = self.inner.config.max_body_bytes;
+        let too_large = |n: u64| {
+            Attempt::Fail(JustCallError::Decode {
+                request: request.to_string(),
+                reason: format!(
+                    "the answer is larger than {cap} bytes ({n} bytes or more); refused"
+                ),
+            })
+        };
+        if let Some(n) = response.content_length().filter(|n| *n > cap as u64) {
+            return Err(too_large(n));
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > cap {
+                        return Err(too_large((body.len() + chunk.len()) as u64));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body),
+                Err(e) => {
+                    return Err(Attempt::Failed(
+                        classify_transport(&e),
+                        format!("HTTP {status}, then reading the body failed: {}", chain(&e)),
+                    ))
+                }
+            }
+        }
+    }
+
     /// Reads one answer: the body of a 2xx, or what to do about anything else.
     async fn answer(
         &self,
@@ -505,13 +545,7 @@ impl JustCallClient {
         let headers = response.headers().clone();
         permit.finish(&RateLimitHeaders::parse(&headers, now));
         if status.is_success() {
-            return match response.bytes().await {
-                Ok(body) => Ok(body.to_vec()),
-                Err(e) => Err(Attempt::Failed(
-                    classify_transport(&e),
-                    format!("HTTP {status}, then reading the body failed: {}", chain(&e)),
-                )),
-            };
+            return self.read_capped(response, status, request).await;
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
             add(&self.inner.counters.responses_429, 1);
@@ -880,6 +914,7 @@ mod tests {
                 jitter: Jitter::Full,
             },
             pace: true,
+            max_body_bytes: 1 << 20,
         }
     }
 
@@ -913,6 +948,19 @@ mod tests {
     fn assert_no_credentials(text: &str) {
         assert!(!text.contains(SECRET), "the secret leaked: {text}");
         assert!(!text.contains(KEY), "the key leaked: {text}");
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_size_cap_is_refused_not_buffered_or_retried() {
+        let big = format!(r#"{{"id":1,"notes":"{}"}}"#, "x".repeat(2 << 20));
+        let server = serve(vec![ok(envelope(&[&big], Some("null")))]).await;
+        let (client, _) = client(&server);
+        let err = client.users_page(0).await.unwrap_err();
+        assert!(
+            matches!(&err, JustCallError::Decode { reason, .. } if reason.contains("larger than 1048576 bytes")),
+            "{err}"
+        );
+        assert_eq!(client.stats().requests, 1, "not retried");
     }
 
     #[tokio::test]

@@ -39,6 +39,9 @@ pub struct JustCallConfig {
     /// Pace requests from the `X-Rate-Limit-*` headers so the limits are never hit (default true).
     /// Off, the client still honours 429s, it just meets more of them.
     pub pace: bool,
+    /// Largest answer body read, in bytes (default 64 MiB; a page of 100 records is well under
+    /// 1 MiB): a larger one is an error, never buffered whole.
+    pub max_body_bytes: usize,
 }
 
 impl Default for JustCallConfig {
@@ -52,6 +55,7 @@ impl Default for JustCallConfig {
             max_attempts: 8,
             backoff: BackoffConfig::default(),
             pace: true,
+            max_body_bytes: 64 << 20,
         }
     }
 }

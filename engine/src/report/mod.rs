@@ -256,10 +256,10 @@ pub fn report_sql(req: &ReportRequest, from: NaiveDate, to: NaiveDate, format: F
                 Some(a) => format!(
                     " WHERE contact_id IN (
                          SELECT callduck_contact_id(contact_number, contact_name, contact_email)
-                         FROM stg_justcall__calls WHERE agent_email_key = lower(trim({a}))
+                         FROM stg_justcall__calls WHERE agent_email_key = callduck_email_key({a})
                          UNION
                          SELECT callduck_contact_id(contact_number, contact_name, contact_email)
-                         FROM stg_justcall__texts WHERE agent_email_key = lower(trim({a})))",
+                         FROM stg_justcall__texts WHERE agent_email_key = callduck_email_key({a}))",
                     a = quote(a)
                 ),
                 None => String::new(),
@@ -286,7 +286,7 @@ pub fn run_report(store: &Store, req: &ReportRequest, out: &Output) -> anyhow::R
     let (from, to) = resolve_range(store, req)?;
     if let Some(agent) = &req.agent {
         let known: bool = store.conn().query_row(
-            "SELECT count(*) > 0 FROM fct_agent_daily WHERE agent_email_key = lower(trim(?))",
+            "SELECT count(*) > 0 FROM fct_agent_daily WHERE agent_email_key = callduck_email_key(?)",
             [agent],
             |r| r.get(0),
         )?;
@@ -339,10 +339,41 @@ pub fn run_report(store: &Store, req: &ReportRequest, out: &Output) -> anyhow::R
 }
 
 /// Runs an analyst's query (`callduck sql`): the file is opened read-only.
-pub fn run_sql(store: &Store, query: &str, out: &Output) -> anyhow::Result<()> {
+pub fn run_sql(store: &Store, query: &str, out: &Output, restricted: bool) -> anyhow::Result<()> {
     anyhow::ensure!(
         !query.trim().is_empty(),
         "the query is empty: e.g. callduck sql \"FROM fct_agent_daily LIMIT 10\""
     );
+    if !restricted {
+        return out.write(store.conn(), query);
+    }
+    // The query may read the database only: no files, no ATTACH, no extensions, and no way to
+    // undo that (the configuration is locked). DuckDB may still write the result into one
+    // private directory (for stdout) and the --output file.
+    let scratch = tempfile::Builder::new()
+        .prefix("callduck-out-")
+        .tempdir()
+        .context("creating a private temporary directory")?;
+    let list = |paths: &[&std::path::Path]| {
+        paths
+            .iter()
+            .map(|p| output::quote(&p.to_string_lossy()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let files: Vec<&std::path::Path> = out.path.iter().map(|p| p.as_path()).collect();
+    store
+        .conn()
+        .execute_batch(&format!(
+            "SET allowed_directories = [{}]; SET allowed_paths = [{}];
+             SET enable_external_access = false; SET lock_configuration = true;",
+            list(&[scratch.path()]),
+            list(&files)
+        ))
+        .context("restricting the query to the database")?;
+    let out = Output {
+        scratch: Some(scratch.path().to_path_buf()),
+        ..out.clone()
+    };
     out.write(store.conn(), query)
 }

@@ -37,6 +37,9 @@ pub struct Output {
     pub max_rows: usize,
     /// Table format only: print a one-row result as a column of (metric, value) pairs.
     pub vertical: bool,
+    /// Where DuckDB writes a machine format bound for stdout (a private directory made for the
+    /// run when `None`); `callduck sql --restricted` allows DuckDB this directory only.
+    pub scratch: Option<PathBuf>,
 }
 
 /// SQL string literal for `s`.
@@ -94,10 +97,19 @@ impl Output {
             }
             None => {
                 // DuckDB opens its target with truncation, which misbehaves on a redirected
-                // /dev/stdout; write a private temporary file and stream it instead.
-                let dir = std::env::temp_dir().join(format!("callduck-out-{}", std::process::id()));
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                // /dev/stdout; write a file in a private directory (random name, mode 0700, never
+                // a predictable path another user could plant) and stream it instead.
+                let own;
+                let dir = match &self.scratch {
+                    Some(dir) => dir.as_path(),
+                    None => {
+                        own = tempfile::Builder::new()
+                            .prefix("callduck-out-")
+                            .tempdir()
+                            .context("creating a private temporary directory")?;
+                        own.path()
+                    }
+                };
                 let file = dir.join("result");
                 let result = copy_to(&file).context("running the query").and_then(|()| {
                     let mut stdout = std::io::stdout().lock();
@@ -105,7 +117,7 @@ impl Output {
                     stdout.flush()?;
                     Ok(())
                 });
-                let _ = std::fs::remove_dir_all(&dir);
+                let _ = std::fs::remove_file(&file);
                 result?;
             }
         }
@@ -216,9 +228,12 @@ fn format_value(column: &str, value: ValueRef<'_>) -> String {
         ValueRef::Decimal(d) => float(d.to_string().parse().unwrap_or(f64::NAN)),
         ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
         ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
-        ValueRef::Date32(days) => (NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
-            + chrono::Duration::days(i64::from(days)))
-        .to_string(),
+        // DuckDB's infinite dates are i32::MAX and -i32::MAX days, beyond chrono's range.
+        ValueRef::Date32(days) => NaiveDate::from_ymd_opt(1970, 1, 1)
+            .expect("epoch")
+            .checked_add_signed(chrono::Duration::days(i64::from(days)))
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| if days > 0 { "infinity" } else { "-infinity" }.to_string()),
         ValueRef::Timestamp(unit, v) => {
             let micros = match unit {
                 TimeUnit::Second => v.saturating_mul(1_000_000),

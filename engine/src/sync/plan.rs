@@ -42,12 +42,34 @@ pub struct PlanInput {
     pub window: Duration,
 }
 
-/// Plans the windows of one stream. Errors when the range is empty or backwards.
+/// Plans the windows of one stream. Errors when the range is empty or backwards, and when the
+/// stored watermark lies after the end (a clock that was ahead, or an old `--until` in the
+/// future): then records after the real end of that run may be missing, which only the user
+/// can judge (`callduck watermark reset`).
+///
+/// A `--since` after the stored watermark skips the records in between: such a run stores what
+/// it fetches but earns no watermark, so the next run still starts from the stored one.
 pub fn plan(input: PlanInput) -> Result<StreamPlan, String> {
+    if let (None, Some(mark)) = (input.since, input.watermark) {
+        if mark > input.end {
+            return Err(format!(
+                "the stored watermark {mark} UTC is after the end of this run ({} UTC): a clock was \
+                 ahead or an earlier --until was in the future, so records after that run may be \
+                 missing. Choose a date you know is complete and run `callduck watermark reset \
+                 STREAM --to DATE` (or without --to to backfill again)",
+                input.end
+            ));
+        }
+    }
     let start = match (input.since, input.watermark) {
         (Some(since), _) => since,
         (None, Some(mark)) => mark - input.trailing,
         (None, None) => input.end - input.backfill,
+    };
+    // The watermark a window may earn: none past the stored one when --since left a gap.
+    let gap = match (input.since, input.watermark) {
+        (Some(since), Some(mark)) if since > mark => Some(mark),
+        _ => None,
     };
     if start >= input.end {
         return Err(format!(
@@ -63,6 +85,7 @@ pub fn plan(input: PlanInput) -> Result<StreamPlan, String> {
     while from <= api_to {
         let to = (from + span - Duration::seconds(1)).min(api_to);
         let earned = (to - slack).min(input.end);
+        let earned = gap.map_or(earned, |mark| earned.min(mark));
         windows.push((Window { from, to }, earned));
         from = to + Duration::seconds(1);
     }
@@ -144,5 +167,31 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.contains("--since"), "{err}");
+    }
+
+    #[test]
+    fn a_since_after_the_watermark_earns_nothing_past_it() {
+        let p = plan(PlanInput {
+            watermark: Some(t(5, 0)),
+            since: Some(t(18, 0)),
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(p.start, t(18, 0));
+        assert!(
+            p.windows.iter().all(|(_, earned)| *earned <= t(5, 0)),
+            "the skipped 5th to 18th stays unsynced: {:?}",
+            p.windows
+        );
+    }
+
+    #[test]
+    fn a_watermark_in_the_future_is_refused_with_the_way_back() {
+        let err = plan(PlanInput {
+            watermark: Some(t(20, 0) + Duration::days(3000)),
+            ..input()
+        })
+        .unwrap_err();
+        assert!(err.contains("callduck watermark reset"), "{err}");
     }
 }
