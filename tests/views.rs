@@ -1,6 +1,7 @@
 //! The SQL views and report macros against real DuckDB files: local days across time zones and
-//! DST, the Rust core versus the SQL on the whole simulator data set, and the Python `duckdb`
-//! package reading the same file.
+//! DST, the Rust core versus the SQL on the whole simulator data set plus the records at the
+//! edges of each definition (unrouted agents, padding, fractional durations, odd zones), and the
+//! Python `duckdb` package reading the same file.
 
 mod common;
 
@@ -11,10 +12,11 @@ use std::process::Command;
 use callduck::simulator::SimConfig;
 use callduck::store::load::parse_record;
 use callduck::store::Store;
+use callduck_metrics::goals::UserKey;
 use callduck_metrics::metrics::{counts_as_sent, talk_minutes, JustCallMetrics};
-use callduck_metrics::{Call, Sms, User};
-use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
-use chrono_tz::Tz;
+use callduck_metrics::sms::{is_automated_medium, is_delivery_failure};
+use callduck_metrics::{Call, MetricsOptions, Sms, User};
+use chrono::{NaiveDate, NaiveDateTime};
 use common::*;
 
 fn at(s: &str) -> NaiveDateTime {
@@ -42,9 +44,10 @@ fn call_json(id: i64, agent: i64, utc: &str, call_type: &str) -> String {
 #[test]
 fn local_days_follow_each_agents_zone_across_dst_midnight_and_east_of_utc() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("tz.duckdb")).unwrap();
+    let store = Store::open(&dir.path().join("tz.duckdb")).unwrap();
+    // Padded as `callduck sync --timezone` may store it: the views trim it.
     store
-        .set_setting("business_timezone", "America/Chicago")
+        .set_setting("business_timezone", " America/Chicago\n")
         .unwrap();
     store
         .ensure_time_zones(["America/New_York", "Asia/Kolkata", "America/Chicago"])
@@ -53,6 +56,9 @@ fn local_days_follow_each_agents_zone_across_dst_midnight_and_east_of_utc() {
         user_json(1, "ny@x.com", "America/New_York"),
         user_json(2, "in@x.com", "Asia/Kolkata"),
         user_json(3, "mars@x.com", "Mars/Base"), // unknown zone: the business zone applies
+        user_json(4, "pad@x.com", "\\tAsia/Kolkata "), // padded: trimmed, Kolkata
+        user_json(5, "blank@x.com", "  "),       // blank: the business zone
+        user_json(6, "lower@x.com", "utc"),      // not an exact IANA name: business
     ]
     .iter()
     .map(|j| parse_record::<User>(j).unwrap())
@@ -78,6 +84,10 @@ fn local_days_follow_each_agents_zone_across_dst_midnight_and_east_of_utc() {
         // Unknown zone and unknown agent: the business zone (Chicago, CST -06:00).
         (11, 3, "2026-11-11 03:00:00", "2026-11-10 21:00:00"),
         (12, 99, "2026-11-11 05:59:59", "2026-11-10 23:59:59"),
+        // A padded zone is the zone; a blank or miscased one is the business zone.
+        (13, 4, "2026-11-10 20:00:00", "2026-11-11 01:30:00"),
+        (14, 5, "2026-11-11 05:59:59", "2026-11-10 23:59:59"),
+        (15, 6, "2026-11-11 05:59:59", "2026-11-10 23:59:59"),
     ];
     let calls: Vec<_> = cases
         .iter()
@@ -119,6 +129,9 @@ fn local_days_follow_each_agents_zone_across_dst_midnight_and_east_of_utc() {
     assert_eq!(count(2, "2026-11-10"), 1);
     assert_eq!(count(3, "2026-11-10"), 1);
     assert_eq!(count(99, "2026-11-10"), 1);
+    assert_eq!(count(4, "2026-11-11"), 1);
+    assert_eq!(count(5, "2026-11-10"), 1);
+    assert_eq!(count(6, "2026-11-10"), 1);
     // Agent 99 has no user row: the orphan data test notices it, and nothing else fails.
     let failures: Vec<String> = store
         .run_data_tests()
@@ -130,69 +143,184 @@ fn local_days_follow_each_agents_zone_across_dst_midnight_and_east_of_utc() {
 }
 
 /// Per agent and local day: (calls, inbound, outbound, completed, missed, talk seconds, talk
-/// minutes, SMS counted as sent).
-type DayRow = (i64, i64, i64, i64, i64, i64, i64, i64);
+/// minutes, SMS counted as sent, of those bulk or automated, of those failed).
+type DayRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// The business zone as a sync may store it (`--timezone` with its padding): both sides trim it.
+fn padded(zone: &str) -> String {
+    format!(" {zone}\t")
+}
+
+/// Records at the edges the simulator does not serve, stored as a sync stores them (parsed by the
+/// core, typed columns from the parsed record, the users' zones registered as after the users
+/// stream), with the business zone stored padded. Returned for the Rust side.
+///
+/// * calls and SMS without an agent id, of two people (one email padded and capitalised) and of
+///   nobody: one agent per email on both sides, not one lump;
+/// * call types, directions, delivery statuses and emails padded with ASCII whitespace, and one
+///   type padded with a no-break space (not trimmed on either side: a missed call);
+/// * mediums that say `Automated` (not `Automation`);
+/// * durations fractional (12.5 → 13, "7.49" → 7), negative, padded strings, `null` and missing;
+/// * agents whose zone is padded (trimmed), blank, empty, unknown or miscased (the business zone),
+///   with calls at 03:30 UTC, the previous local day in America, the same day in UTC.
+fn write_edge_records(db: &Path, business: &str) -> (Vec<User>, Vec<Call>, Vec<Sms>) {
+    use serde_json::json;
+
+    let store = Store::open(db).unwrap();
+    store
+        .set_setting("business_timezone", &padded(business))
+        .unwrap();
+    let zones = [" America/Chicago\t", "  ", "", "Mars/Base", "utc"];
+    let users: Vec<_> = zones
+        .iter()
+        .zip(9_001..)
+        .map(|(zone, id)| {
+            let user = json!({"id": id, "name": format!("Edge {id}"),
+                              "email": format!(" Edge{id}@X.com\n"), "timezone": zone});
+            parse_record::<User>(&user.to_string()).unwrap()
+        })
+        .collect();
+    store.write_batch(&users, &[], None).unwrap();
+    store.ensure_time_zones(zones).unwrap();
+
+    let vt = "\u{b}";
+    let calls: Vec<serde_json::Value> = vec![
+        json!({"agent_email": " UNROUTED.A@X.COM\t", "call_time": "15:00:00",
+               "call_info": {"direction": "Incoming\n", "type": "Answered\n"},
+               "call_duration": {"total_duration": 12.5, "conversation_time": 12.5}}),
+        json!({"agent_email": "unrouted.a@x.com", "call_time": "16:00:00",
+               "call_info": {"direction": " Outbound", "type": "answered"},
+               "call_duration": {"total_duration": "7.49", "hold_time": null}}),
+        json!({"agent_email": "unrouted.b@x.com", "call_time": "15:30:00",
+               "call_info": {"direction": "Incoming", "type": format!("{vt}Missed ")},
+               "call_duration": {"total_duration": -30, "ring_time": "-2.5"}}),
+        json!({"call_time": "15:40:00",
+               "call_info": {"direction": "Incoming", "type": "Answered\u{a0}"}}),
+        json!({"agent_email": "  ", "call_time": "15:50:00",
+               "call_info": {"direction": "Outgoing", "type": " \r"}, "call_duration": null}),
+        json!({"agent_id": 9_001, "call_time": "3:30:00", "call_date": "2026-11-11",
+               "call_info": {"direction": "Outbound\r\n", "type": " Answered "},
+               "call_duration": {"total_duration": "  45 "}}),
+        json!({"agent_id": 9_002, "call_time": "3:30:00", "call_date": "2026-11-11",
+               "call_info": {"direction": "Incoming", "type": "Answered"},
+               "call_duration": {"total_duration": 1e2}}),
+        json!({"agent_id": 9_003, "call_time": "3:30:00", "call_date": "2026-11-11",
+               "call_info": {"direction": "Incoming", "type": "Voicemail"}}),
+        json!({"agent_id": 9_004, "call_time": "3:30:00", "call_date": "2026-11-11",
+               "call_info": {"direction": "Incoming", "type": "Answered"}}),
+        json!({"agent_id": 9_005, "call_time": "3:30:00", "call_date": "2026-11-11",
+               "call_info": {"direction": "Incoming", "type": "Answered"}}),
+    ];
+    let calls: Vec<_> = calls
+        .into_iter()
+        .zip(900_000_001..)
+        .map(|(mut call, id)| {
+            let m = call.as_object_mut().unwrap();
+            m.insert("id".into(), id.into());
+            m.entry("call_date").or_insert("2026-11-10".into());
+            parse_record::<Call>(&call.to_string()).unwrap()
+        })
+        .collect();
+    store.write_batch(&calls, &[], None).unwrap();
+
+    let texts: Vec<serde_json::Value> = vec![
+        json!({"agent_email": "Unrouted.A@x.com ", "direction": "Outbound",
+               "medium": "Workflow Automated", "delivery_status": " error\r\n"}),
+        json!({"agent_email": "unrouted.b@x.com", "direction": "Outgoing\t",
+               "medium": "One-To-One via App", "delivery_status": "delivered"}),
+        json!({"agent_email": "unrouted.b@x.com", "direction": "Incoming"}),
+        json!({"agent_email": "unrouted.b@x.com", "direction": "Outgoing", "medium": "BULK SMS"}),
+        json!({"direction": "Outgoing", "delivery_status": "Failed"}),
+        json!({"agent_id": 9_001, "direction": "Outgoing", "sms_date": "2026-11-11",
+               "sms_time": "3:30:00", "medium": "AUTOMATED reply", "delivery_status": "Rejected\n"}),
+        json!({"agent_id": 9_003, "direction": "Outgoing", "sms_date": "2026-11-11",
+               "sms_time": "3:30:00", "is_deleted": "Yes"}),
+    ];
+    let texts: Vec<_> = texts
+        .into_iter()
+        .zip(900_000_001..)
+        .map(|(mut text, id)| {
+            let m = text.as_object_mut().unwrap();
+            m.insert("id".into(), id.into());
+            m.insert("contact_number".into(), "+1 (347) 555-0101".into());
+            m.entry("sms_date").or_insert("2026-11-10".into());
+            m.entry("sms_time").or_insert("15:00:00".into());
+            parse_record::<Sms>(&text.to_string()).unwrap()
+        })
+        .collect();
+    store.write_batch(&texts, &[], None).unwrap();
+    (
+        users.into_iter().map(|r| r.record).collect(),
+        calls.into_iter().map(|r| r.record).collect(),
+        texts.into_iter().map(|r| r.record).collect(),
+    )
+}
+
+/// The agent of an `fct_agent_daily` row as the core keys it: the id, else the email of a record
+/// without one (`agent_email_key` of rows whose `agent_id` is NULL), else unassigned.
+fn user_key(agent_id: Option<i64>, unrouted_email: Option<String>) -> UserKey {
+    match (agent_id, unrouted_email) {
+        (Some(id), _) => UserKey::Id(id),
+        (None, Some(email)) => UserKey::Email(email),
+        (None, None) => UserKey::Unassigned,
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sql_views_equal_the_rust_core_for_every_agent_and_day() {
-    // The default demo-sized data set: 8 agents in 8 zones over 90 days.
+    // The default demo-sized data set: 8 agents in 8 zones over 90 days, plus the edges.
     let config = SimConfig::default();
     let sim = start(config.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let db = temp_db(&dir);
     let opts = options(&config);
     sync(&sim, &config, &db, &opts).await.unwrap();
-    let data = sim.dataset();
+    let mut data = sim.dataset();
     sim.shutdown();
+    let business = opts.business_timezone.clone().unwrap();
+    let (users, calls, texts) = write_edge_records(&db, &business);
+    data.users.extend(users);
+    data.calls.extend(calls);
+    data.texts.extend(texts);
 
-    // Rust: the core's definitions, local days from chrono-tz (independent of the SQL's offsets).
-    let business: Tz = opts.business_timezone.as_deref().unwrap().parse().unwrap();
-    let zones: BTreeMap<i64, Tz> = data
-        .users
-        .iter()
-        .map(|u| {
-            (
-                u.id,
-                u.timezone
-                    .as_deref()
-                    .and_then(|z| z.parse().ok())
-                    .unwrap_or(business),
-            )
-        })
-        .collect();
-    let zone = |agent: Option<i64>| {
-        agent
-            .and_then(|a| zones.get(&a).copied())
-            .unwrap_or(business)
-    };
-    let local_day =
-        |agent: Option<i64>, utc: NaiveDateTime| zone(agent).from_utc_datetime(&utc).date_naive();
+    // Rust: the core's definitions, local days from chrono-tz (independent of the SQL's offsets)
+    // in each agent's zone as the core resolves JustCall's raw user zones (trimmed; blank,
+    // unknown or miscased → the business zone, given padded as it is stored).
+    let filter = MetricsOptions {
+        time_zone: Some(padded(&business)),
+        agent_time_zones: data
+            .users
+            .iter()
+            .filter_map(|u| Some((u.id.to_string(), u.timezone.clone()?)))
+            .collect(),
+        ..MetricsOptions::default()
+    }
+    .resolve()
+    .unwrap();
 
-    let mut calls_by_key: BTreeMap<(i64, NaiveDate), Vec<&Call>> = BTreeMap::new();
+    let mut calls_by_key: BTreeMap<(UserKey, NaiveDate), Vec<&Call>> = BTreeMap::new();
     for call in &data.calls {
         let key = (
-            call.agent_id.unwrap_or(-1),
-            local_day(call.agent_id, call.started_at()),
+            UserKey::of(call.agent_id, call.agent_email.as_deref()),
+            filter.call_date(call),
         );
         calls_by_key.entry(key).or_default().push(call);
     }
-    let mut sms_by_key: BTreeMap<(i64, NaiveDate), Vec<&Sms>> = BTreeMap::new();
+    let mut sms_by_key: BTreeMap<(UserKey, NaiveDate), Vec<&Sms>> = BTreeMap::new();
     for sms in &data.texts {
         let key = (
-            sms.agent_id.unwrap_or(-1),
-            local_day(sms.agent_id, sms.sent_at()),
+            UserKey::of(sms.agent_id, sms.agent_email.as_deref()),
+            filter.sms_date(sms),
         );
         sms_by_key.entry(key).or_default().push(sms);
     }
-    let mut rust: BTreeMap<(i64, NaiveDate), DayRow> = BTreeMap::new();
-    let mut rust_status: BTreeMap<(i64, NaiveDate, String), u64> = BTreeMap::new();
+    let mut rust: BTreeMap<(UserKey, NaiveDate), DayRow> = BTreeMap::new();
+    let mut rust_status: BTreeMap<(UserKey, NaiveDate, String), u64> = BTreeMap::new();
     for (key, calls) in &calls_by_key {
-        let m = JustCallMetrics::compute(calls.iter().copied(), |c| {
-            local_day(c.agent_id, c.started_at())
-        });
+        let m = JustCallMetrics::compute(calls.iter().copied(), |c| filter.call_date(c));
         assert_eq!(m.calls_by_day.len(), 1, "one local day per group");
         rust.insert(
-            *key,
+            key.clone(),
             (
                 m.total_calls as i64,
                 m.inbound_calls as i64,
@@ -202,15 +330,23 @@ async fn sql_views_equal_the_rust_core_for_every_agent_and_day() {
                 m.total_duration,
                 talk_minutes(m.total_duration),
                 0,
+                0,
+                0,
             ),
         );
         for (status, n) in m.calls_by_status {
-            rust_status.insert((key.0, key.1, status), n);
+            rust_status.insert((key.0.clone(), key.1, status), n);
         }
     }
     for (key, texts) in &sms_by_key {
-        let sent = texts.iter().filter(|s| counts_as_sent(s)).count() as i64;
-        rust.entry(*key).or_insert((0, 0, 0, 0, 0, 0, 0, 0)).7 = sent;
+        let sent: Vec<&&Sms> = texts.iter().filter(|s| counts_as_sent(s)).collect();
+        let count = |f: fn(&Sms) -> bool| sent.iter().filter(|s| f(s)).count() as i64;
+        let row = rust
+            .entry(key.clone())
+            .or_insert((0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        row.7 = sent.len() as i64;
+        row.8 = count(|s| is_automated_medium(s.medium.as_deref()));
+        row.9 = count(|s| is_delivery_failure(s.delivery_status.as_deref()));
     }
 
     // SQL: the views, as an analyst reads them.
@@ -218,17 +354,18 @@ async fn sql_views_equal_the_rust_core_for_every_agent_and_day() {
     let mut stmt = store
         .conn()
         .prepare(
-            "SELECT coalesce(agent_id, -1), local_date, phone_call_quantity, inbound_calls, outbound_calls,
-                    completed_calls, missed_calls, talk_time_seconds, talk_time_minutes, sms_quantity
+            "SELECT agent_id, CASE WHEN agent_id IS NULL THEN agent_email_key END, local_date,
+                    phone_call_quantity, inbound_calls, outbound_calls, completed_calls, missed_calls,
+                    talk_time_seconds, talk_time_minutes, sms_quantity, sms_bulk_or_automated_sent,
+                    sms_delivery_failed
              FROM fct_agent_daily",
         )
         .unwrap();
-    let sql: BTreeMap<(i64, NaiveDate), DayRow> = stmt
+    let sql: BTreeMap<(UserKey, NaiveDate), DayRow> = stmt
         .query_map([], |r| {
             Ok((
-                (r.get(0)?, r.get(1)?),
+                (user_key(r.get(0)?, r.get(1)?), r.get(2)?),
                 (
-                    r.get(2)?,
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
@@ -236,6 +373,9 @@ async fn sql_views_equal_the_rust_core_for_every_agent_and_day() {
                     r.get(7)?,
                     r.get(8)?,
                     r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                    r.get(12)?,
                 ),
             ))
         })
@@ -245,15 +385,16 @@ async fn sql_views_equal_the_rust_core_for_every_agent_and_day() {
     let mut stmt = store
         .conn()
         .prepare(
-            "SELECT coalesce(agent_id, -1), local_date, coalesce(call_type, 'Unknown'), count(*)
+            "SELECT agent_id, CASE WHEN agent_id IS NULL THEN agent_email_key END, local_date,
+                    coalesce(call_type, 'Unknown'), count(*)
              FROM stg_justcall__calls GROUP BY ALL",
         )
         .unwrap();
-    let sql_status: BTreeMap<(i64, NaiveDate, String), u64> = stmt
+    let sql_status: BTreeMap<(UserKey, NaiveDate, String), u64> = stmt
         .query_map([], |r| {
             Ok((
-                (r.get(0)?, r.get(1)?, r.get(2)?),
-                r.get::<_, i64>(3)? as u64,
+                (user_key(r.get(0)?, r.get(1)?), r.get(2)?, r.get(3)?),
+                r.get::<_, i64>(4)? as u64,
             ))
         })
         .unwrap()
@@ -265,6 +406,30 @@ async fn sql_views_equal_the_rust_core_for_every_agent_and_day() {
         "a real data set: {} agent-days",
         rust.len()
     );
+    // The edges are in the comparison, each where its definition puts it.
+    let edge = |key: UserKey, d: &str| rust[&(key, day(d))];
+    let unrouted = |email: &str| UserKey::Email(email.into());
+    // Two calls of A: both answered (padding trimmed), 13 + 7 s; one automated SMS that failed.
+    assert_eq!(
+        edge(unrouted("unrouted.a@x.com"), "2026-11-10"),
+        (2, 1, 1, 2, 0, 20, 0, 1, 1, 1)
+    );
+    // B: one missed call of 0 s (negative); two SMS counted, one of them bulk.
+    assert_eq!(
+        edge(unrouted("unrouted.b@x.com"), "2026-11-10"),
+        (1, 1, 0, 0, 1, 0, 0, 2, 1, 0)
+    );
+    // Nobody's: a missed call (no-break space), one in progress, one failed SMS.
+    assert_eq!(
+        edge(UserKey::Unassigned, "2026-11-10"),
+        (2, 1, 1, 0, 1, 0, 0, 1, 0, 1)
+    );
+    // 03:30 UTC on the 11th is the 10th in Chicago (padded zone) and in the business zone.
+    assert_eq!(edge(UserKey::Id(9_001), "2026-11-10").5, 45);
+    assert_eq!(edge(UserKey::Id(9_001), "2026-11-10").8, 1);
+    for agent in 9_002..=9_005 {
+        assert_eq!(edge(UserKey::Id(agent), "2026-11-10").0, 1, "agent {agent}");
+    }
     let differences: Vec<_> = rust
         .iter()
         .filter(|(k, v)| sql.get(k) != Some(v))
@@ -402,7 +567,6 @@ async fn python_duckdb_reads_the_same_views_as_the_binary() {
 async fn dashboard_batches_recompute_the_sql_views_per_agent_and_local_day() {
     use callduck_metrics::columnar::{CallColumns, SmsColumns};
     use callduck_metrics::options::AgentFilter;
-    use callduck_metrics::MetricsOptions;
 
     let config = small_config();
     let sim = start(config.clone()).await;
@@ -512,7 +676,6 @@ fn opts_business() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_report_equals_the_rust_core_per_agent_and_for_the_team() {
     use callduck_metrics::sms::sms_metrics;
-    use callduck_metrics::MetricsOptions;
 
     let config = SimConfig::default();
     let sim = start(config.clone()).await;

@@ -1,8 +1,9 @@
 //! `callduck export dashboard`: the files the browser dashboard loads.
 //!
 //! Writes, into one directory:
-//! * `calls.cdbatch`, `texts.cdbatch`: every call and SMS in the range as columnar batches (the
-//!   binary layout of `callduck_metrics::columnar::file`), built by the same core the
+//! * `calls.cdbatch`, `texts.cdbatch`: every call and SMS of the range's local days (as the SQL
+//!   views bucket them, so the batches hold exactly the records behind `sqlTotalsByAgent`) as
+//!   columnar batches (the binary layout of `callduck_metrics::columnar::file`), built by the same core the
 //!   WebAssembly module runs, from the records' raw JSON, so the browser recomputes exactly what
 //!   the SQL views compute;
 //! * `dashboard.json`: the agents (id, email, name, time zone), the business time zone, the most
@@ -25,9 +26,10 @@ use crate::store::Store;
 pub struct DashboardExport {
     /// Directory to write (created if missing).
     pub out_dir: PathBuf,
-    /// First UTC day of records to include (default: all).
+    /// First local day (the agent's, as in `stg_justcall__calls.local_date`) of records to
+    /// include (default: all).
     pub since: Option<NaiveDate>,
-    /// Last UTC day of records to include (default: all).
+    /// Last local day of records to include (default: all).
     pub until: Option<NaiveDate>,
     /// Recent calls listed with their details.
     pub recent_calls: usize,
@@ -45,24 +47,46 @@ pub struct DashboardSummary {
     pub bytes: u64,
 }
 
+/// A stream's raw table, staging view, key and time column.
+type Source = [&'static str; 4];
+const CALLS: Source = [
+    "raw_justcall__calls",
+    "stg_justcall__calls",
+    "call_id",
+    "started_at",
+];
+const TEXTS: Source = [
+    "raw_justcall__texts",
+    "stg_justcall__texts",
+    "sms_id",
+    "sent_at",
+];
+
+/// The raw JSON of a stream's records whose local day (from its staging view, `key` joining the
+/// two) is in the range, in time order. Selecting by UTC day instead would leave out or add the
+/// evening records that the SQL totals, cross-checked by the page, count on a neighbouring day.
 fn raw_json(
     store: &Store,
-    table: &str,
-    time: &str,
+    [table, staging, key, time]: Source,
     opts: &DashboardExport,
 ) -> anyhow::Result<Vec<String>> {
-    let since = opts
-        .since
-        .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("date"));
-    let until = opts
-        .until
-        .unwrap_or(NaiveDate::from_ymd_opt(2999, 12, 31).expect("date"));
+    let (since, until) = day_range(opts);
     let mut stmt = store.conn().prepare(&format!(
-        "SELECT CAST(raw_json AS VARCHAR) FROM {table}
-         WHERE CAST({time} AS DATE) BETWEEN ? AND ? ORDER BY {time}"
+        "SELECT CAST(r.raw_json AS VARCHAR) FROM {table} AS r JOIN {staging} AS s USING ({key})
+         WHERE s.local_date BETWEEN ? AND ? ORDER BY r.{time}, r.{key}"
     ))?;
     let rows = stmt.query_map(params![since, until], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The export's local days, inclusive (all when unset).
+fn day_range(opts: &DashboardExport) -> (NaiveDate, NaiveDate) {
+    (
+        opts.since
+            .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("date")),
+        opts.until
+            .unwrap_or(NaiveDate::from_ymd_opt(2999, 12, 31).expect("date")),
+    )
 }
 
 /// Default targets when no goals file is given: a plausible sales-team set per agent.
@@ -89,11 +113,11 @@ pub fn export_dashboard(store: &Store, opts: &DashboardExport) -> anyhow::Result
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("creating {}", opts.out_dir.display()))?;
     let mut quarantined = 0;
-    let calls: Vec<Call> = raw_json(store, "raw_justcall__calls", "started_at", opts)?
+    let calls: Vec<Call> = raw_json(store, CALLS, opts)?
         .iter()
         .filter_map(|raw| serde_json::from_str(raw).map_err(|_| quarantined += 1).ok())
         .collect();
-    let texts: Vec<Sms> = raw_json(store, "raw_justcall__texts", "sent_at", opts)?
+    let texts: Vec<Sms> = raw_json(store, TEXTS, opts)?
         .iter()
         .filter_map(|raw| serde_json::from_str(raw).map_err(|_| quarantined += 1).ok())
         .collect();
@@ -117,9 +141,10 @@ pub fn export_dashboard(store: &Store, opts: &DashboardExport) -> anyhow::Result
             }))
         })?
         .collect::<Result<_, _>>()?;
-    let business = store
-        .setting("business_timezone")?
-        .unwrap_or_else(|| "UTC".into());
+    // The zone the views use for agents without a usable zone of their own (the setting trimmed,
+    // UTC when callduck has no offsets for it), so the page buckets those records as SQL does.
+    let business: String =
+        conn.query_row("SELECT callduck_business_timezone()", [], |r| r.get(0))?;
 
     // Recent calls with everything the list shows, newest first.
     let recent: Vec<Value> = calls
@@ -153,23 +178,22 @@ pub fn export_dashboard(store: &Store, opts: &DashboardExport) -> anyhow::Result
         None => default_goals(&agents),
     };
 
-    // The SQL views' totals per agent over the exported days, for the page's cross-check.
-    let (since, until) = (
-        opts.since
-            .unwrap_or(NaiveDate::from_ymd_opt(1900, 1, 1).expect("date")),
-        opts.until
-            .unwrap_or(NaiveDate::from_ymd_opt(2999, 12, 31).expect("date")),
-    );
+    // The SQL views' totals per agent over the exported days, for the page's cross-check. Agents
+    // as fct_agent_daily has them: records without an agent id one row per email (`agentEmail`).
+    let (since, until) = day_range(opts);
     let mut stmt = conn.prepare(
-        "SELECT agent_id, CAST(sum(phone_call_quantity) AS BIGINT), CAST(sum(completed_calls) AS BIGINT),
+        "SELECT agent_id, CASE WHEN agent_id IS NULL THEN agent_email_key END AS unrouted_email_key,
+                CAST(sum(phone_call_quantity) AS BIGINT), CAST(sum(completed_calls) AS BIGINT),
                 CAST(sum(missed_calls) AS BIGINT), CAST(sum(talk_time_seconds) AS BIGINT), CAST(sum(sms_quantity) AS BIGINT)
-         FROM fct_agent_daily WHERE local_date BETWEEN ? AND ? GROUP BY agent_id ORDER BY agent_id",
+         FROM fct_agent_daily WHERE local_date BETWEEN ? AND ?
+         GROUP BY agent_id, unrouted_email_key ORDER BY agent_id, unrouted_email_key",
     )?;
     let sql_totals: Vec<Value> = stmt
         .query_map(params![since, until], |r| {
             Ok(json!({
-                "agentId": r.get::<_, Option<i64>>(0)?, "totalCalls": r.get::<_, i64>(1)?, "completedCalls": r.get::<_, i64>(2)?,
-                "missedCalls": r.get::<_, i64>(3)?, "talkSeconds": r.get::<_, i64>(4)?, "smsSent": r.get::<_, i64>(5)?,
+                "agentId": r.get::<_, Option<i64>>(0)?, "agentEmail": r.get::<_, Option<String>>(1)?,
+                "totalCalls": r.get::<_, i64>(2)?, "completedCalls": r.get::<_, i64>(3)?,
+                "missedCalls": r.get::<_, i64>(4)?, "talkSeconds": r.get::<_, i64>(5)?, "smsSent": r.get::<_, i64>(6)?,
             }))
         })?
         .collect::<Result<_, _>>()?;

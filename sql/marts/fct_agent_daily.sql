@@ -1,6 +1,9 @@
 -- fct_agent_daily: one row per agent and local day with any call or SMS activity.
 --
--- Grain: (agent_id, local_date); the day is the agent's local calendar day (stg_justcall__calls).
+-- Grain: (agent, local_date); the day is the agent's local calendar day (stg_justcall__calls).
+-- The agent is its agent_id; records without one are grouped by their agent_email_key (agent_id
+-- NULL, one row per email), and records with neither share one row (both NULL): unrouted calls
+-- of two people stay two people. Rust twin: callduck_metrics::goals::UserKey.
 -- Counts and sums are BIGINT. Every count and sum here is additive, so any date range is a SUM over rows; the *_rate and
 -- average columns are that day's ratios (recompute ratios from the sums for a range, as the
 -- rpt_* macros in sql/reports/ do).
@@ -29,8 +32,9 @@ WITH settings AS (
 call_days AS (
     SELECT
         agent_id,
+        CASE WHEN agent_id IS NULL THEN agent_email_key END                 AS unrouted_email_key,
         local_date,
-        any_value(agent_email_key)                                          AS agent_email_key,
+        min(agent_email_key)                                                AS agent_email_key,
         count(*)                                                            AS phone_call_quantity,
         count(*) FILTER (WHERE is_inbound)                                  AS inbound_calls,
         count(*) FILTER (WHERE is_outbound)                                 AS outbound_calls,
@@ -52,20 +56,21 @@ call_days AS (
         sum(ring_seconds)                                                   AS ring_seconds,
         sum(handle_seconds)                                                 AS handle_seconds
     FROM stg_justcall__calls
-    GROUP BY agent_id, local_date
+    GROUP BY agent_id, unrouted_email_key, local_date
 ),
 sms_days AS (
     SELECT
         agent_id,
+        CASE WHEN agent_id IS NULL THEN agent_email_key END                 AS unrouted_email_key,
         local_date,
-        any_value(agent_email_key)                                          AS agent_email_key,
+        min(agent_email_key)                                                AS agent_email_key,
         count(*) FILTER (WHERE is_counted_sent)                             AS sms_quantity,
         -- Deleted messages count nowhere but in sms_quantity's exclusion (Rust: sms.rs).
         count(*) FILTER (WHERE is_inbound AND NOT is_deleted)               AS sms_received,
         count(*) FILTER (WHERE is_counted_sent AND is_bulk_or_automated)    AS sms_bulk_or_automated_sent,
         count(*) FILTER (WHERE is_counted_sent AND is_delivery_failed)      AS sms_delivery_failed
     FROM stg_justcall__texts
-    GROUP BY agent_id, local_date
+    GROUP BY agent_id, unrouted_email_key, local_date
 )
 SELECT
     coalesce(c.agent_id, s.agent_id)                                        AS agent_id,
@@ -104,4 +109,6 @@ SELECT
     c.inbound_answered_in_sl / nullif(c.inbound_finished_calls, 0)          AS service_level
 FROM (SELECT *, talk_time_seconds / phone_call_quantity AS total_duration_avg FROM call_days) AS c
 FULL OUTER JOIN sms_days AS s
-    ON c.agent_id IS NOT DISTINCT FROM s.agent_id AND c.local_date = s.local_date;
+    ON c.agent_id IS NOT DISTINCT FROM s.agent_id
+   AND c.unrouted_email_key IS NOT DISTINCT FROM s.unrouted_email_key
+   AND c.local_date = s.local_date;

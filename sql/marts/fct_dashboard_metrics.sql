@@ -1,8 +1,10 @@
 -- fct_dashboard_metrics: the goals dashboard's JustCall metrics, as callduck exports them.
 --
 -- Grain: (user_id, metric_type, local_date), user_id being the dashboard user (Firebase uid) that
--- the agent's email maps to (firestore_users). Agents without a dashboard user are in
--- rpt_unmapped_agents instead. Values (definitions in fct_agent_daily):
+-- the agent's email maps to (firestore_users): the JustCall user's email, or for calls and SMS
+-- without an agent id their own agent_email (fct_agent_daily keeps one row per such email, so
+-- unrouted records of two people reach their two dashboard users). Agents without a dashboard
+-- user are in rpt_unmapped_agents instead. Values (definitions in fct_agent_daily):
 --   phone_call_quantity  all calls of the local day
 --   talk_time_minutes    round(sum(total_duration_seconds) / 60)
 --   sms_quantity         outgoing SMS that are not deleted

@@ -1,6 +1,7 @@
 -- int_sms_turns(from_date, to_date, agent, by_agent): customer turns of SMS conversations among
 -- the messages of a local-day range (and agent, NULL for all), per agent and contact when
--- `by_agent`, else per contact across the team.
+-- `by_agent`, else per contact across the team. Agents as in fct_agent_daily: messages without an
+-- agent id are one agent per agent_email_key.
 --
 -- A turn starts at an inbound message that follows an outbound reply (or opens the
 -- conversation); further inbound messages before the reply belong to the same turn. The reply is
@@ -27,8 +28,11 @@ WITH conversation AS (
       AND NOT is_deleted
       AND (is_inbound OR NOT is_bulk_or_automated)
       AND local_date BETWEEN from_date AND to_date
-      AND (agent IS NULL OR agent_email_key = lower(trim(agent)))
-    WINDOW w AS (PARTITION BY CASE WHEN by_agent THEN agent_id END, contact_key ORDER BY sent_at, sms_id)
+      AND (agent IS NULL OR agent_email_key = callduck_email_key(agent))
+    WINDOW w AS (PARTITION BY CASE WHEN by_agent THEN agent_id END,
+                              CASE WHEN by_agent AND agent_id IS NULL THEN agent_email_key END,
+                              contact_key
+                 ORDER BY sent_at, sms_id)
 )
 SELECT
     CASE WHEN by_agent THEN agent_id END                                    AS agent_id,
@@ -44,6 +48,7 @@ FROM conversation
 WHERE is_inbound AND coalesce(NOT previous_is_inbound, true);
 
 -- fct_sms_responses: every customer turn, per agent and contact, over all time.
--- Grain: (agent_id, contact_key, turn_started_at). Definitions: int_sms_turns above.
+-- Grain: (agent, contact_key, turn_started_at), the agent being agent_id, else agent_email_key.
+-- Definitions: int_sms_turns above.
 CREATE OR REPLACE VIEW fct_sms_responses AS
 FROM int_sms_turns(DATE '1900-01-01', DATE '2999-12-31', NULL, true);

@@ -24,6 +24,6 @@ SELECT
 FROM fct_customer_activity AS a
 JOIN accounts USING (account_id)
 WHERE a.local_date BETWEEN from_date AND to_date
-  AND (agent IS NULL OR a.agent_email_key = lower(trim(agent)))
+  AND (agent IS NULL OR a.agent_email_key = callduck_email_key(agent))
 GROUP BY ALL
 ORDER BY calls DESC, a.account_id;

@@ -9,5 +9,5 @@ SELECT
 FROM fct_agent_daily AS f
 LEFT JOIN stg_justcall__users AS u ON u.user_id = f.agent_id
 WHERE f.local_date BETWEEN from_date AND to_date
-  AND (agent IS NULL OR f.agent_email_key = lower(trim(agent)))
+  AND (agent IS NULL OR f.agent_email_key = callduck_email_key(agent))
 ORDER BY f.local_date DESC, agent_email;

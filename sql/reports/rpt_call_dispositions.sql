@@ -4,13 +4,13 @@
 -- average_rating over rated calls only (rating 1-5 as JustCall serves it).
 CREATE OR REPLACE MACRO rpt_call_dispositions(from_date, to_date, agent := NULL) AS TABLE
 SELECT
-    coalesce(nullif(trim(disposition), ''), '(none)')                       AS disposition,
+    coalesce(nullif(callduck_trim(disposition), ''), '(none)')              AS disposition,
     count(*)                                                                AS total_calls,
     count(*) / sum(count(*)) OVER ()                                        AS share,
     count(rating)                                                           AS rated_calls,
     avg(rating)                                                             AS average_rating
 FROM stg_justcall__calls
 WHERE local_date BETWEEN from_date AND to_date
-  AND (agent IS NULL OR agent_email_key = lower(trim(agent)))
+  AND (agent IS NULL OR agent_email_key = callduck_email_key(agent))
 GROUP BY ALL
 ORDER BY total_calls DESC, disposition;

@@ -17,6 +17,6 @@ SELECT
         / nullif(count(*) FILTER (WHERE is_inbound AND call_outcome <> 'in_progress'), 0) AS answer_rate
 FROM stg_justcall__calls
 WHERE local_date BETWEEN from_date AND to_date
-  AND (agent IS NULL OR agent_email_key = lower(trim(agent)))
+  AND (agent IS NULL OR agent_email_key = callduck_email_key(agent))
 GROUP BY local_weekday, local_hour
 ORDER BY local_weekday, local_hour;

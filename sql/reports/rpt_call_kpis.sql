@@ -1,5 +1,6 @@
 -- rpt_call_kpis(from_date, to_date, agent := NULL): call metrics and call-centre KPIs over a
 -- date range, one row per agent plus one team row (agent_id NULL, agent_email 'TEAM'), ranked.
+-- Agents as in fct_agent_daily: calls without an agent id have one row per agent email.
 --
 -- Usage: FROM rpt_call_kpis(DATE '2026-11-01', DATE '2026-11-30');
 --        FROM rpt_call_kpis(DATE '2026-11-01', DATE '2026-11-30', agent := 'zoe.lee@kanva.com');
@@ -19,7 +20,7 @@ WITH sums AS (
     SELECT
         f.agent_id,
         CASE WHEN grouping(f.agent_id) = 1 THEN 'TEAM'
-             ELSE coalesce(any_value(u.email_key), any_value(f.agent_email_key)) END AS agent_email,
+             ELSE coalesce(any_value(u.email_key), min(f.agent_email_key)) END AS agent_email,
         grouping(f.agent_id) = 1                                            AS is_team_total,
         count(DISTINCT f.local_date) FILTER (WHERE f.phone_call_quantity > 0) AS active_days,
         CAST(sum(f.phone_call_quantity) AS BIGINT)                          AS total_calls,
@@ -42,11 +43,12 @@ WITH sums AS (
         CAST(sum(f.inbound_answered_in_sl) AS BIGINT)                       AS inbound_answered_in_sl,
         CAST(sum(f.answered_handle_seconds) AS BIGINT)                      AS answered_handle_seconds,
         CAST(sum(f.sms_quantity) AS BIGINT)                                 AS sms_quantity
-    FROM fct_agent_daily AS f
+    FROM (SELECT *, CASE WHEN agent_id IS NULL THEN agent_email_key END AS unrouted_email_key
+          FROM fct_agent_daily) AS f
     LEFT JOIN stg_justcall__users AS u ON u.user_id = f.agent_id
     WHERE f.local_date BETWEEN from_date AND to_date
-      AND (agent IS NULL OR f.agent_email_key = lower(trim(agent)))
-    GROUP BY GROUPING SETS ((f.agent_id), ())
+      AND (agent IS NULL OR f.agent_email_key = callduck_email_key(agent))
+    GROUP BY GROUPING SETS ((f.agent_id, f.unrouted_email_key), ())
 )
 SELECT
     agent_id,

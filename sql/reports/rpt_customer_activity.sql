@@ -22,6 +22,6 @@ SELECT
 FROM fct_customer_activity AS a
 JOIN crm_customers AS c USING (customer_id)
 WHERE a.local_date BETWEEN from_date AND to_date
-  AND (agent IS NULL OR a.agent_email_key = lower(trim(agent)))
+  AND (agent IS NULL OR a.agent_email_key = callduck_email_key(agent))
 GROUP BY ALL
 ORDER BY touches DESC, a.customer_id;

@@ -15,7 +15,7 @@ WITH per_agent AS (
         max(a.occurred_at)                                                AS last_contact_at
     FROM fct_customer_activity AS a
     WHERE a.local_date BETWEEN from_date AND to_date
-      AND (agent IS NULL OR a.agent_email_key = lower(trim(agent)))
+      AND (agent IS NULL OR a.agent_email_key = callduck_email_key(agent))
     GROUP BY ALL
 ),
 ranked AS (

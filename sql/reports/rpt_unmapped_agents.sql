@@ -1,11 +1,12 @@
 -- rpt_unmapped_agents: JustCall agents with activity but no dashboard user of the same email
 -- (compared trimmed and case-insensitively), so the Firestore export cannot write their metrics.
--- Grain: agent. Empty when every active agent maps; meaningful after `callduck export firestore`
--- has loaded the dashboard's users.
+-- Grain: agent as in fct_agent_daily (agent_id; for records without one, their email; one row for
+-- records with neither). Empty when every active agent maps; meaningful after
+-- `callduck export firestore` has loaded the dashboard's users.
 CREATE OR REPLACE VIEW rpt_unmapped_agents AS
 SELECT
     f.agent_id,
-    coalesce(a.email, any_value(f.agent_email_key))                         AS agent_email,
+    coalesce(a.email, min(f.agent_email_key))                               AS agent_email,
     a.user_name                                                             AS agent_name,
     count(*)                                                                AS active_days,
     CAST(sum(f.phone_call_quantity) AS BIGINT)                              AS total_calls,
@@ -16,5 +17,5 @@ FROM fct_agent_daily AS f
 LEFT JOIN stg_justcall__users AS a ON a.user_id = f.agent_id
 WHERE f.agent_email_key IS NULL
    OR f.agent_email_key NOT IN (SELECT email_key FROM firestore_users WHERE email_key IS NOT NULL)
-GROUP BY f.agent_id, a.email, a.user_name
+GROUP BY f.agent_id, CASE WHEN f.agent_id IS NULL THEN f.agent_email_key END, a.email, a.user_name
 ORDER BY total_calls DESC;

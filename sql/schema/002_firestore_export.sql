@@ -10,7 +10,7 @@
 CREATE TABLE firestore_users (
     user_id               VARCHAR   NOT NULL PRIMARY KEY, -- Firebase Auth uid (= document id)
     email                 VARCHAR,
-    email_key             VARCHAR,            -- lower(trim(email))
+    email_key             VARCHAR,            -- callduck_email_key(email): ASCII-trimmed, lower case
     user_name             VARCHAR,
     loaded_at             TIMESTAMP NOT NULL  -- UTC
 );

@@ -3,16 +3,14 @@
 -- Grain: call_id. The local day is the calendar date of `started_at` (UTC) in the agent's
 -- effective time zone (see stg_justcall__users), via the IANA offsets in callduck_tz_days (one row per zone and UTC day):
 -- DST changes neither lose nor double an hour, and a 23:30 call in New York counts on its local
--- day although it is the next day in UTC. Calls whose agent is unknown use the business zone.
+-- day although it is the next day in UTC. Calls whose agent is unknown use the business zone
+-- (callduck_business_timezone). `agent_email_key`: the user's email_key, else the call's own
+-- agent_email (callduck_email_key), which is what identifies a call without an agent id.
 CREATE OR REPLACE VIEW stg_justcall__calls AS
-WITH business AS (
-    SELECT coalesce((SELECT setting_value FROM callduck_settings
-                     WHERE setting_key = 'business_timezone'), 'UTC') AS timezone
-),
-calls AS (
+WITH calls AS (
     SELECT
         c.*,
-        coalesce(u.effective_timezone, (SELECT timezone FROM business)) AS agent_timezone,
+        coalesce(u.effective_timezone, callduck_business_timezone())  AS agent_timezone,
         u.email_key                                                   AS agent_email_key
     FROM raw_justcall__calls AS c
     LEFT JOIN stg_justcall__users AS u ON u.user_id = c.agent_id
@@ -38,7 +36,7 @@ SELECT
     calls.agent_timezone,
     calls.agent_id,
     calls.agent_name,
-    coalesce(calls.agent_email_key, lower(trim(calls.agent_email)))          AS agent_email_key,
+    coalesce(calls.agent_email_key, callduck_email_key(calls.agent_email))   AS agent_email_key,
     calls.contact_number,
     calls.contact_name,
     calls.contact_email,
@@ -48,16 +46,17 @@ SELECT
     calls.direction = 'Incoming'                                             AS is_inbound,
     calls.direction = 'Outgoing'                                             AS is_outbound,
     calls.call_type,
-    -- Outcome from the whole call_info.type, case-insensitively (Rust twin: CallOutcome):
-    -- completed = Answered; in progress = not finished yet; missed = every other final outcome.
+    -- Outcome from the whole call_info.type, case-insensitively, padding trimmed with
+    -- callduck_trim (Rust twin: CallOutcome): completed = Answered; in progress = not finished
+    -- yet; missed = every other final outcome.
     CASE
-        WHEN lower(trim(calls.call_type)) = 'answered' THEN 'completed'
-        WHEN calls.call_type IS NULL OR trim(calls.call_type) = ''
-          OR lower(trim(calls.call_type)) IN ('in progress', 'in-progress', 'ongoing', 'ringing', 'initiated')
+        WHEN lower(callduck_trim(calls.call_type)) = 'answered' THEN 'completed'
+        WHEN calls.call_type IS NULL OR callduck_trim(calls.call_type) = ''
+          OR lower(callduck_trim(calls.call_type)) IN ('in progress', 'in-progress', 'ongoing', 'ringing', 'initiated')
             THEN 'in_progress'
         ELSE 'missed'
     END                                                                      AS call_outcome,
-    coalesce(lower(trim(calls.call_type)) = 'answered', false)               AS is_answered,
+    coalesce(lower(callduck_trim(calls.call_type)) = 'answered', false)      AS is_answered,
     coalesce(lower(calls.call_type) LIKE '%voicemail%', false)               AS is_voicemail,
     coalesce(lower(calls.call_type) LIKE '%abandon%', false)                 AS is_abandoned,
     isodow(calls.local_started_at) AS local_weekday, -- 1 = Monday

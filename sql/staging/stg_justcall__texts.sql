@@ -3,20 +3,18 @@
 -- Grain: sms_id. Local day as in stg_justcall__calls (agent's effective zone, callduck_tz_days).
 -- `is_counted_sent` (Rust twin: metrics::counts_as_sent) is what the dashboard's sms_quantity
 -- counts: outgoing and not deleted. `is_bulk_or_automated` marks sends that response-time
--- metrics exclude (medium mentions Bulk or Automation). `contact_key` identifies the customer
--- across messy number formats: the digits of contact_number, without a leading US country code 1
--- on 11-digit numbers, else the trimmed, lower-cased email (Rust twin: sms::contact_key).
--- `is_delivery_failed`: the delivery status mentions fail or undeliver, or is error or rejected
--- (Rust twin: sms::is_delivery_failure).
+-- metrics exclude: the medium contains `bulk` or `automat` (Bulk SMS, Workflow Automation,
+-- Automated reply), case-insensitively (Rust twin: sms::is_automated_medium). `contact_key`
+-- identifies the customer across messy number formats: the digits of contact_number, without a
+-- leading US country code 1 on 11-digit numbers, else the trimmed, lower-cased email (Rust twin:
+-- sms::contact_key). `is_delivery_failed`: the delivery status (trimmed with callduck_trim)
+-- mentions fail or undeliver, or is error or rejected (Rust twin: sms::is_delivery_failure).
+-- `agent_email_key` as in stg_justcall__calls.
 CREATE OR REPLACE VIEW stg_justcall__texts AS
-WITH business AS (
-    SELECT coalesce((SELECT setting_value FROM callduck_settings
-                     WHERE setting_key = 'business_timezone'), 'UTC') AS timezone
-),
-texts AS (
+WITH texts AS (
     SELECT
         t.*,
-        coalesce(u.effective_timezone, (SELECT timezone FROM business)) AS agent_timezone,
+        coalesce(u.effective_timezone, callduck_business_timezone())  AS agent_timezone,
         u.email_key                                                   AS agent_email_key
     FROM raw_justcall__texts AS t
     LEFT JOIN stg_justcall__users AS u ON u.user_id = t.agent_id
@@ -41,12 +39,12 @@ SELECT
     texts.agent_timezone,
     texts.agent_id,
     texts.agent_name,
-    coalesce(texts.agent_email_key, lower(trim(texts.agent_email)))          AS agent_email_key,
+    coalesce(texts.agent_email_key, callduck_email_key(texts.agent_email))   AS agent_email_key,
     texts.contact_number,
     coalesce(
         nullif(regexp_replace(regexp_replace(coalesce(texts.contact_number, ''), '[^0-9]', '', 'g'),
                               '^1([0-9]{10})$', '\1'), ''),
-        nullif(lower(trim(texts.contact_email)), '')
+        callduck_email_key(texts.contact_email)
     )                                                                        AS contact_key,
     texts.contact_name,
     texts.contact_email,
@@ -57,12 +55,12 @@ SELECT
     texts.body,
     texts.is_mms,
     texts.delivery_status,
-    coalesce(lower(trim(texts.delivery_status)) LIKE '%fail%'
-          OR lower(trim(texts.delivery_status)) LIKE '%undeliver%'
-          OR lower(trim(texts.delivery_status)) IN ('error', 'rejected'), false) AS is_delivery_failed,
+    coalesce(lower(callduck_trim(texts.delivery_status)) LIKE '%fail%'
+          OR lower(callduck_trim(texts.delivery_status)) LIKE '%undeliver%'
+          OR lower(callduck_trim(texts.delivery_status)) IN ('error', 'rejected'), false) AS is_delivery_failed,
     texts.is_deleted,
     texts.medium,
-    coalesce(lower(texts.medium) LIKE '%bulk%' OR lower(texts.medium) LIKE '%automation%', false)
+    coalesce(lower(texts.medium) LIKE '%bulk%' OR lower(texts.medium) LIKE '%automat%', false)
                                                                              AS is_bulk_or_automated,
     texts.direction = 'Outgoing' AND NOT texts.is_deleted                    AS is_counted_sent,
     texts.cost_incurred

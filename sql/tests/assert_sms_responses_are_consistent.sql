@@ -1,5 +1,6 @@
 -- Customer turns: one per starting message, replies come after the turn starts, and a turn's
--- reply is an outbound message to the same contact that is not bulk or automated.
+-- reply is an outbound message of the same agent (agent_id, else agent email) to the same
+-- contact that is not bulk or automated.
 SELECT 'duplicate turn' AS problem, turn_sms_id FROM fct_sms_responses
 GROUP BY turn_sms_id HAVING count(*) > 1
 UNION ALL
@@ -9,5 +10,7 @@ UNION ALL
 SELECT 'reply is not a human outbound message', r.turn_sms_id FROM fct_sms_responses AS r
 WHERE r.is_responded AND NOT EXISTS (
     SELECT 1 FROM stg_justcall__texts AS t
-    WHERE t.agent_id = r.agent_id AND t.contact_key = r.contact_key AND t.sent_at = r.replied_at
+    WHERE t.agent_id IS NOT DISTINCT FROM r.agent_id
+      AND (r.agent_id IS NOT NULL OR t.agent_email_key IS NOT DISTINCT FROM r.agent_email_key)
+      AND t.contact_key = r.contact_key AND t.sent_at = r.replied_at
       AND t.is_outbound AND NOT t.is_bulk_or_automated AND NOT t.is_deleted);

@@ -2,8 +2,10 @@
 //! (`phone_call_quantity`, `talk_time_minutes`, `sms_quantity`), with the definitions of
 //! [`crate::metrics`] (SQL twin: `fct_agent_daily`).
 //!
-//! * A user is a JustCall agent: by `agent_id`, else by email (trimmed, lower-cased), else the
-//!   records are `unassigned`. Each row carries the first email and name seen for the user.
+//! * A user is a JustCall agent: by `agent_id`, else by email ([`normalize_email`]: trimmed,
+//!   lower-cased), else the records are `unassigned` ([`UserKey`]; SQL twin: the grain of
+//!   `fct_agent_daily`, one row per email for records without an agent id). Each row carries the
+//!   first email and name seen for the user.
 //! * The day is the record's local day in its agent's zone (see [`crate::options`]); the date
 //!   range and agent options apply, `direction` does not (goals count both).
 //! * `phone_call_quantity` = all calls of the day; `talk_time_minutes` =

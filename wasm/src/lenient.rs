@@ -5,6 +5,9 @@
 //! say `Outbound` where others say `Outgoing`, and optional blocks are missing or `null`. Each helper
 //! here accepts every spelling seen in the wild and turns anything else into a serde error that
 //! names what was expected, so the caller can quarantine the record with a useful reason.
+//!
+//! Padding is removed with [`trim`] everywhere in the core (fields, options, zone names), the one
+//! definition of whitespace shared with the SQL views' `callduck_trim`.
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::de::{self, Deserializer, Unexpected};
@@ -25,6 +28,15 @@ fn describe(v: &Value) -> Unexpected<'_> {
     }
 }
 
+/// Removes leading and trailing ASCII whitespace: space, tab, line feed, vertical tab, form feed
+/// and carriage return; nothing else (a no-break space stays). SQL twin: `callduck_trim`
+/// (sql/staging/callduck_text.sql). Neither built-in agrees with the other: `str::trim` removes
+/// all Unicode whitespace, DuckDB's one-argument `trim` Unicode spaces but not tabs or line
+/// breaks, so `"Answered\n"` was completed in Rust and missed in SQL.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b')
+}
+
 fn value_to_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().or_else(|| {
@@ -33,7 +45,7 @@ fn value_to_i64(v: &Value) -> Option<i64> {
                 .map(|f| f as i64)
         }),
         Value::String(s) => {
-            let t = s.trim();
+            let t = trim(s);
             t.parse::<i64>().ok().or_else(|| {
                 t.parse::<f64>()
                     .ok()
@@ -56,16 +68,35 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     let v = Value::deserialize(d)?;
     match &v {
         Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if trim(s).is_empty() => Ok(None),
         _ => value_to_i64(&v)
             .map(Some)
             .ok_or_else(|| de::Error::invalid_value(describe(&v), &"an integer")),
     }
 }
 
-/// A count of seconds: like [`opt_i64`] but `null`/missing read as 0.
+/// A duration in whole seconds, the one definition behind every `call_duration` field (the engine
+/// stores these values as they are, so the SQL views sum the same numbers):
+/// * a number or numeric string (padding trimmed), fractions rounded half away from zero
+///   (`12.5` → 13, `12.49` → 12), as DuckDB's `round` and [`crate::metrics::talk_minutes`] do;
+/// * negative → 0 (a clock glitch, not time spent); above `i32::MAX` (68 years) → `i32::MAX`,
+///   the range of the stored INTEGER columns and of the columnar batches;
+/// * `null`, `""` or missing (with `#[serde(default)]`) → 0;
+/// * anything else (text, `NaN`, a boolean) is an error, so the record is quarantined with a
+///   reason rather than counted with a guess.
 pub fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    Ok(opt_i64(d)?.unwrap_or(0))
+    let v = Value::deserialize(d)?;
+    let f = match &v {
+        Value::Null => return Ok(0),
+        Value::String(s) if trim(s).is_empty() => return Ok(0),
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => trim(s).parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|f| f.is_finite())
+    .ok_or_else(|| de::Error::invalid_value(describe(&v), &"a duration in seconds"))?;
+    // Integers are exact in f64 up to 2^53, far beyond the clamp.
+    Ok(f.round().clamp(0.0, f64::from(i32::MAX)) as i64)
 }
 
 /// An optional decimal: number, numeric string, `null` or `""`.
@@ -74,9 +105,8 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
     match &v {
         Value::Null => Ok(None),
         Value::Number(n) => Ok(n.as_f64()),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) => s
-            .trim()
+        Value::String(s) if trim(s).is_empty() => Ok(None),
+        Value::String(s) => trim(s)
             .parse::<f64>()
             .map(Some)
             .map_err(|_| de::Error::invalid_value(describe(&v), &"a decimal number")),
@@ -106,7 +136,7 @@ fn value_to_bool(v: &Value) -> Option<bool> {
             1 => Some(true),
             _ => None,
         }),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+        Value::String(s) => match trim(s).to_ascii_lowercase().as_str() {
             "yes" | "y" | "true" | "t" | "1" => Some(true),
             "no" | "n" | "false" | "f" | "0" => Some(false),
             _ => None,
@@ -120,7 +150,7 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
     let v = Value::deserialize(d)?;
     match &v {
         Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if trim(s).is_empty() => Ok(None),
         _ => value_to_bool(&v).map(Some).ok_or_else(|| {
             de::Error::invalid_value(describe(&v), &"a boolean (Yes/No/true/false)")
         }),
@@ -134,13 +164,13 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// Parses `YYYY-MM-DD` (also `YYYY-M-D`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
+    let s = trim(s);
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// Parses `HH:MM:SS` with an unpadded hour (`8:25:43`), and `HH:MM`.
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
-    let s = s.trim();
+    let s = trim(s);
     NaiveTime::parse_from_str(s, "%H:%M:%S")
         .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
         .ok()
@@ -159,7 +189,7 @@ pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D:
     let v = Value::deserialize(d)?;
     match &v {
         Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if trim(s).is_empty() => Ok(None),
         _ => v
             .as_str()
             .and_then(parse_date)
@@ -181,7 +211,7 @@ pub fn opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveTime>, D:
     let v = Value::deserialize(d)?;
     match &v {
         Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if trim(s).is_empty() => Ok(None),
         _ => v
             .as_str()
             .and_then(parse_time)
@@ -197,7 +227,7 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
         Value::Null => Ok(Vec::new()),
         Value::String(s) => Ok(s
             .split(',')
-            .map(str::trim)
+            .map(trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .collect()),

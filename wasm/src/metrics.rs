@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::lenient;
 use crate::records::{Call, Direction, Sms};
 
-/// Final or not-yet-final outcome of a call, from its whole `call_info.type`, case-insensitively.
+/// Final or not-yet-final outcome of a call, from its whole `call_info.type`, case-insensitively,
+/// with its padding removed by [`lenient::trim`] (ASCII whitespace, as the SQL's `callduck_trim`).
 ///
 /// `completed` = `Answered`; `missed` = every other *final* outcome (`Missed`, `Unanswered`,
 /// `Voicemail`, `Abandoned before ringing`, and any unknown final type); calls still in progress
@@ -35,7 +37,7 @@ pub const IN_PROGRESS_TYPES: &[&str] = &[
 
 impl CallOutcome {
     pub fn of_type(call_type: Option<&str>) -> CallOutcome {
-        let t = call_type.unwrap_or("").trim().to_ascii_lowercase();
+        let t = lenient::trim(call_type.unwrap_or("")).to_ascii_lowercase();
         if t == "answered" {
             CallOutcome::Completed
         } else if t.is_empty() || IN_PROGRESS_TYPES.contains(&t.as_str()) {
@@ -148,6 +150,19 @@ mod tests {
             CallOutcome::Missed
         );
         assert_eq!(CallOutcome::of_type(Some("Voicemail")), CallOutcome::Missed);
+        // ASCII padding only (the SQL's callduck_trim): a no-break space is part of the value.
+        assert_eq!(
+            CallOutcome::of_type(Some("\tAnswered\n")),
+            CallOutcome::Completed
+        );
+        assert_eq!(
+            CallOutcome::of_type(Some("Answered\u{a0}")),
+            CallOutcome::Missed
+        );
+        assert_eq!(
+            CallOutcome::of_type(Some(" \u{b}\r")),
+            CallOutcome::InProgress
+        );
         assert_eq!(
             CallOutcome::of_type(Some("Abandoned before ringing")),
             CallOutcome::Missed

@@ -10,8 +10,11 @@
 //! * `agent`: a JustCall agent id (`7`, `"7"`) or email (trimmed, any case).
 //! * `direction`: `Incoming`/`Outgoing` (also `inbound`, `outbound`, any case); `all` or empty
 //!   means both.
-//! * `timeZone`: IANA name for the local day, default `UTC`; `agentTimeZones` maps agent ids to
-//!   their own zone (JustCall's user setting), which wins over `timeZone` for that agent's records.
+//! * `timeZone`: IANA name for the local day (the business zone), padding trimmed, default `UTC`;
+//!   an unknown name is an error. `agentTimeZones` maps agent ids to their own zone (JustCall's
+//!   user setting, passed as served), which wins over `timeZone` for that agent's records when it
+//!   is a known IANA name ([`Zone::of_agent`]); an empty or unknown one falls back to `timeZone`,
+//!   as the SQL views' `effective_timezone` does, instead of failing the whole computation.
 
 use std::collections::BTreeMap;
 
@@ -61,7 +64,7 @@ pub struct MetricsOptions {
         skip_serializing_if = "Option::is_none"
     )]
     pub time_zone: Option<String>,
-    /// Agent id → IANA time zone, overriding `time_zone` for that agent.
+    /// Agent id → IANA time zone, overriding `time_zone` for that agent (when known).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub agent_time_zones: BTreeMap<String, String>,
 }
@@ -70,7 +73,7 @@ fn opt_direction<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Direction>, D
     let Some(s) = lenient::opt_string(d)? else {
         return Ok(None);
     };
-    let t = s.trim();
+    let t = lenient::trim(&s);
     if t.is_empty() || t.eq_ignore_ascii_case("all") || t.eq_ignore_ascii_case("any") {
         return Ok(None);
     }
@@ -93,7 +96,7 @@ pub enum AgentFilter {
 impl AgentFilter {
     /// `"7"` → `Id(7)`; anything else → `Email` (normalised); empty → `None`.
     pub fn parse(s: &str) -> Option<AgentFilter> {
-        let t = s.trim();
+        let t = lenient::trim(s);
         if t.is_empty() {
             return None;
         }
@@ -111,14 +114,15 @@ impl AgentFilter {
     }
 }
 
-/// An email as stored for comparison: trimmed, lower-cased.
+/// An email as stored for comparison: [`lenient::trim`]med, lower-cased. SQL twin:
+/// `callduck_email_key` (which also makes an empty result NULL, as [`crate::goals::UserKey`] does).
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    lenient::trim(email).to_lowercase()
 }
 
 /// Whether an email equals an already normalised one.
 pub fn emails_equal(raw: &str, normalized: &str) -> bool {
-    let raw = raw.trim();
+    let raw = lenient::trim(raw);
     if raw.is_ascii() {
         raw.eq_ignore_ascii_case(normalized)
     } else {
@@ -146,16 +150,15 @@ impl MetricsOptions {
         };
         let mut zones = ZoneMap::single(default);
         for (agent, name) in &self.agent_time_zones {
-            let id: i64 = agent.trim().parse().map_err(|_| {
+            let id: i64 = lenient::trim(agent).parse().map_err(|_| {
                 MetricsError::invalid(
                     "agentTimeZones",
                     format!("key {agent:?} is not an agent id"),
                 )
             })?;
-            let zone = Zone::parse(name).map_err(|e| {
-                MetricsError::invalid("agentTimeZones", format!("agent {id}: {}", e.message))
-            })?;
-            zones.by_agent.insert(id, zone);
+            if let Some(zone) = Zone::of_agent(name) {
+                zones.by_agent.insert(id, zone);
+            }
         }
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
@@ -289,5 +292,27 @@ mod tests {
         assert!(opts(r#"{"agentTimeZones":{"ana":"UTC"}}"#)
             .unwrap_err()
             .contains("agentTimeZones"));
+    }
+
+    #[test]
+    fn agent_zones_fall_back_to_the_business_zone() {
+        let f = opts(
+            r#"{"timeZone":" America/New_York\n","agentTimeZones":{"1":"","2":" Asia/Kolkata ",
+                "3":"Mars/Base","4":"utc"}}"#,
+        )
+        .unwrap();
+        assert_eq!(f.zones.default.name(), "America/New_York");
+        assert_eq!(f.zones.zone_of(Some(2)).name(), "Asia/Kolkata");
+        for agent in [1, 3, 4] {
+            assert_eq!(f.zones.zone_of(Some(agent)).name(), "America/New_York");
+        }
+    }
+
+    #[test]
+    fn emails_are_compared_without_ascii_padding() {
+        let f = opts(r#"{"agent":"\tAna@X.com\r\n"}"#).unwrap();
+        assert_eq!(f.agent, Some(AgentFilter::Email("ana@x.com".into())));
+        assert!(f.accepts_agent(None, Some(" ANA@x.com\u{b}")));
+        assert!(!f.accepts_agent(None, Some("ana@x.com\u{a0}")));
     }
 }

@@ -26,9 +26,9 @@ impl Direction {
         }
     }
 
-    /// Reads any spelling JustCall uses, case-insensitively.
+    /// Reads any spelling JustCall uses, case-insensitively, padding trimmed ([`lenient::trim`]).
     pub fn parse(s: &str) -> Option<Direction> {
-        match s.trim().to_ascii_lowercase().as_str() {
+        match lenient::trim(s).to_ascii_lowercase().as_str() {
             "incoming" | "inbound" | "in" | "received" => Some(Direction::Incoming),
             "outgoing" | "outbound" | "out" | "sent" => Some(Direction::Outgoing),
             _ => None,
@@ -109,7 +109,9 @@ pub struct CallInfo {
     pub call_traits: Vec<String>,
 }
 
-/// `call_duration` block of a call, in seconds. Missing values read as 0.
+/// `call_duration` block of a call, in whole seconds ([`lenient::seconds`]: fractions rounded half
+/// away from zero, negative and missing values 0). The engine stores these values, so the SQL
+/// views and the core sum the same numbers.
 ///
 /// JustCall defines `total_duration = conversation_time + hold_time` and
 /// `handle_time = total_duration + wrap_up_time`; ring and queue wait are separate.
@@ -181,10 +183,15 @@ pub struct Call {
     #[serde(default, deserialize_with = "lenient::opt_f64")]
     pub cost_incurred: Option<f64>,
     pub call_info: CallInfo,
-    #[serde(default)]
+    /// A missing or `null` block reads as all zeros, like its missing fields.
+    #[serde(default, deserialize_with = "call_duration")]
     pub call_duration: CallDuration,
     #[serde(default, deserialize_with = "lenient::string_list")]
     pub tags: Vec<String>,
+}
+
+fn call_duration<'de, D: Deserializer<'de>>(d: D) -> Result<CallDuration, D::Error> {
+    Ok(Option::<CallDuration>::deserialize(d)?.unwrap_or_default())
 }
 
 impl Call {
@@ -331,6 +338,45 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("call_info"), "{err}");
+    }
+
+    #[test]
+    fn durations_are_whole_non_negative_seconds() {
+        let call = |duration: &str| -> Result<CallDuration, String> {
+            serde_json::from_str::<Call>(&format!(
+                r#"{{"id":1,"call_date":"2026-01-01","call_time":"1:00:00",
+                    "call_info":{{"direction":"Incoming\n","type":"Answered"}},
+                    "call_duration":{duration}}}"#
+            ))
+            .map(|c| c.call_duration)
+            .map_err(|e| e.to_string())
+        };
+        let d = call(
+            r#"{"total_duration": 12.5, "conversation_time": "7.49", "hold_time": -30,
+                "ring_time": " 4 ", "queue_wait_time": "-2.5", "wrap_up_time": 1e3,
+                "handle_time": 1e12}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                d.total_duration,
+                d.conversation_time,
+                d.hold_time,
+                d.ring_time
+            ),
+            (13, 7, 0, 4)
+        );
+        assert_eq!((d.queue_wait_time, d.wrap_up_time), (0, 1000));
+        assert_eq!(d.handle_time, i64::from(i32::MAX));
+        assert_eq!(
+            call(r#"{"total_duration": null, "ring_time": ""}"#).unwrap(),
+            CallDuration::default()
+        );
+        assert_eq!(call("null").unwrap(), CallDuration::default());
+        for bad in [r#""1:30""#, r#""NaN""#, "true"] {
+            let err = call(&format!(r#"{{"total_duration": {bad}}}"#)).unwrap_err();
+            assert!(err.contains("a duration in seconds"), "{bad}: {err}");
+        }
     }
 
     #[test]

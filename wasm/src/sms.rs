@@ -25,12 +25,15 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::fuzzy::normalize_phone;
+use crate::lenient;
 use crate::metrics::counts_as_sent;
 use crate::options::Filter;
 use crate::records::{Direction, Sms};
 use crate::tz::{date_of_day, day_number, unix_seconds};
 
-/// Whether a `medium` marks a bulk or automated send (`Bulk SMS`, `Workflow Automation`, ...).
+/// Whether a `medium` marks a bulk or automated send (`Bulk SMS`, `Workflow Automation`,
+/// `Automated reply`, ...): it contains `bulk` or `automat`, ASCII case-insensitively.
+/// SQL twin: `is_bulk_or_automated` in `stg_justcall__texts` (the same two substrings).
 pub fn is_automated_medium(medium: Option<&str>) -> bool {
     medium.is_some_and(|m| {
         let m = m.to_ascii_lowercase();
@@ -38,10 +41,11 @@ pub fn is_automated_medium(medium: Option<&str>) -> bool {
     })
 }
 
-/// Whether a `delivery_status` reports a failed delivery (`failed`, `undelivered`, `error`, ...).
+/// Whether a `delivery_status` reports a failed delivery (`failed`, `undelivered`, `error`, ...),
+/// compared [`lenient::trim`]med and lower-cased. SQL twin: `is_delivery_failed`.
 pub fn is_delivery_failure(status: Option<&str>) -> bool {
     status.is_some_and(|s| {
-        let s = s.trim().to_ascii_lowercase();
+        let s = lenient::trim(s).to_ascii_lowercase();
         s.contains("fail") || s.contains("undeliver") || s == "error" || s == "rejected"
     })
 }
@@ -50,7 +54,7 @@ pub fn is_delivery_failure(status: Option<&str>) -> bool {
 pub fn contact_key(number: Option<&str>, email: Option<&str>) -> Option<String> {
     number.and_then(normalize_phone).or_else(|| {
         email
-            .map(|e| e.trim().to_lowercase())
+            .map(|e| lenient::trim(e).to_lowercase())
             .filter(|e| !e.is_empty())
     })
 }
@@ -434,6 +438,9 @@ mod tests {
         assert!(!is_delivery_failure(None));
         assert!(is_automated_medium(Some("Bulk SMS")));
         assert!(is_automated_medium(Some("Zapier Automation")));
+        assert!(is_automated_medium(Some("AUTOMATED reply")));
+        assert!(is_delivery_failure(Some("Error\r\n")));
+        assert!(!is_delivery_failure(Some("error\u{a0}")));
         assert!(!is_automated_medium(Some("One-To-One via App")));
         assert_eq!(
             contact_key(None, Some(" A@B.com ")).as_deref(),

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, NaiveDateTime};
 
+use crate::metrics::CallOutcome;
 use crate::records::{Call, CallDuration, CallInfo, Direction, Sms, SmsInfo};
 
 /// SplitMix64: small, fast and the same everywhere.
@@ -113,7 +114,7 @@ pub fn calls(n: usize, seed: u64) -> Vec<Call> {
         .map(|(i, t)| {
             let (agent_id, email, name) = *rng.pick(AGENTS);
             let call_type = *rng.pick(CALL_TYPES);
-            let answered = call_type.is_some_and(|t| t.trim().eq_ignore_ascii_case("answered"));
+            let answered = CallOutcome::of_type(call_type) == CallOutcome::Completed;
             let conversation = if answered { rng.below(3600) as i64 } else { 0 };
             let hold = if answered && rng.chance(0.1) {
                 rng.below(120) as i64

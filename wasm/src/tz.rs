@@ -53,13 +53,23 @@ pub enum Zone {
 impl Zone {
     /// Parses an IANA name (`America/New_York`; exact spelling) or `UTC`/`Z` (any case).
     pub fn parse(name: &str) -> Result<Zone, MetricsError> {
-        let name = name.trim();
+        let name = crate::lenient::trim(name);
         if name.eq_ignore_ascii_case("utc") || name.eq_ignore_ascii_case("z") || name.is_empty() {
             return Ok(Zone::Utc);
         }
         Tz::from_str(name).map(Zone::Iana).map_err(|_| {
             MetricsError::invalid("timeZone", format!("unknown IANA time zone {name:?}"))
         })
+    }
+
+    /// An agent's own zone, as the SQL views take it (`effective_timezone` in
+    /// `stg_justcall__users`): the name with its padding trimmed ([`crate::lenient::trim`]) when it
+    /// is an IANA name spelt exactly (`UTC` included, the engine registers those offsets); `None`
+    /// when it is empty or unknown (`Mars/Base`, `utc`), so the business zone applies.
+    pub fn of_agent(name: &str) -> Option<Zone> {
+        Tz::from_str(crate::lenient::trim(name))
+            .ok()
+            .map(Zone::Iana)
     }
 
     /// The zone's name (`UTC` or the IANA name).
@@ -396,6 +406,29 @@ mod tests {
         let err = Zone::parse("Mars/Olympus").unwrap_err().to_string();
         assert!(err.contains("Mars/Olympus"), "{err}");
         assert_eq!(Zone::parse("utc").unwrap(), Zone::Utc);
+    }
+
+    #[test]
+    fn agent_zones_are_trimmed_and_unknown_ones_are_none() {
+        assert_eq!(
+            Zone::of_agent(" America/Chicago\t").map(|z| z.name()),
+            Some("America/Chicago")
+        );
+        assert_eq!(Zone::of_agent("UTC").map(|z| z.name()), Some("UTC"));
+        for name in [
+            "",
+            "  ",
+            "Mars/Base",
+            "utc",
+            "america/chicago",
+            "America/Chicago\u{a0}",
+        ] {
+            assert_eq!(Zone::of_agent(name), None, "{name:?}");
+        }
+        assert_eq!(
+            Zone::parse("\n America/Chicago ").unwrap().name(),
+            "America/Chicago"
+        );
     }
 
     #[test]
