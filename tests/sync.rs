@@ -218,3 +218,38 @@ async fn a_server_that_repeats_a_page_stops_the_sync_clearly_and_loses_nothing()
     assert_store_equals(&db, &sim.dataset());
     sim.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_ahead_of_justcalls_is_refused_before_anything_is_stored() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let client =
+        callduck::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret).unwrap();
+    // The simulator answers with the real time in its Date header; this run believes it is a
+    // day later, as a machine with a clock ahead would.
+    let ahead = callduck::store::now_utc() + chrono::TimeDelta::days(1);
+    let err = callduck::sync::run_sync(
+        callduck::store::Store::open(&db).unwrap(),
+        client,
+        &options(&config),
+        ahead,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("ahead of JustCall's"),
+        "{err:#}"
+    );
+    let store = callduck::store::Store::open_read_only(&db).unwrap();
+    for stream in ["users", "calls", "texts"] {
+        assert_eq!(store.watermark(stream).unwrap(), None, "{stream}");
+    }
+    let users: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM raw_justcall__users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, 0, "nothing was stored");
+    sim.shutdown();
+}

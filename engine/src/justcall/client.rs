@@ -138,6 +138,8 @@ struct Counters {
     retries: AtomicU64,
     rate_limit_wait_us: AtomicU64,
     backoff_wait_us: AtomicU64,
+    /// The `Date` of JustCall's last answer, unix seconds (0: none seen).
+    server_date_secs: AtomicU64,
 }
 
 fn add(counter: &AtomicU64, n: u64) {
@@ -239,6 +241,16 @@ impl JustCallClient {
     /// The configuration in use.
     pub fn config(&self) -> &JustCallConfig {
         &self.inner.config
+    }
+
+    /// JustCall's clock, as the `Date` header of its last answer said (UTC, whole seconds): a
+    /// sync checks its own notion of now against it before a watermark can move.
+    pub fn server_date(&self) -> Option<NaiveDateTime> {
+        let secs = self.inner.counters.server_date_secs.load(Ordering::Relaxed);
+        (secs > 0)
+            .then(|| chrono::DateTime::from_timestamp(secs as i64, 0))
+            .flatten()
+            .map(|d| d.naive_utc())
     }
 
     /// Counters so far.
@@ -543,6 +555,17 @@ impl JustCallClient {
         let now = SystemTime::now();
         let status = response.status();
         let headers = response.headers().clone();
+        if let Some(date) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        {
+            let secs = u64::try_from(date.timestamp()).unwrap_or(0);
+            self.inner
+                .counters
+                .server_date_secs
+                .store(secs, Ordering::Relaxed);
+        }
         permit.finish(&RateLimitHeaders::parse(&headers, now));
         if status.is_success() {
             return self.read_capped(response, status, request).await;

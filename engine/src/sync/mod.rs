@@ -469,6 +469,24 @@ async fn send(tx: &mpsc::Sender<WriteMsg>, msg: WriteMsg) -> anyhow::Result<()> 
         .map_err(|_| anyhow::anyhow!("the store stopped accepting records (see the error below)"))
 }
 
+/// How far this run's "now" may be ahead of JustCall's clock (its `Date` header) before the
+/// run is refused: further, a watermark would move past the real present.
+const CLOCK_AHEAD_TOLERANCE_SECS: i64 = 300;
+
+/// Refuses to go on when `now` is ahead of JustCall's clock by more than the tolerance.
+fn check_clock(client: &JustCallClient, now: NaiveDateTime) -> anyhow::Result<()> {
+    if let Some(server) = client.server_date() {
+        let ahead = (now - server).num_seconds();
+        anyhow::ensure!(
+            ahead <= CLOCK_AHEAD_TOLERANCE_SECS,
+            "this machine's clock ({now} UTC) is {ahead} s ahead of JustCall's ({server} UTC): a \
+             watermark would move past the real now and later records would be skipped. Fix the \
+             clock (NTP) and sync again; nothing was stored"
+        );
+    }
+    Ok(())
+}
+
 async fn fetch_all(
     client: &JustCallClient,
     plans: &[(Stream, Option<StreamPlan>)],
@@ -478,6 +496,7 @@ async fn fetch_all(
     now: NaiveDateTime,
 ) -> anyhow::Result<Vec<StreamSummary>> {
     let mut summaries = Vec::new();
+    let mut clock_checked = false;
     for (stream, plan) in plans {
         let windows = plan.as_ref().map_or(1, |p| p.windows.len() as u64);
         let bar = progress.stream(stream.name(), windows);
@@ -497,6 +516,10 @@ async fn fetch_all(
                          last page: stopped so as not to loop"
                     );
                     let p = client.users_page(page).await?;
+                    if !clock_checked {
+                        check_clock(client, now)?;
+                        clock_checked = true;
+                    }
                     summary.pages += 1;
                     summary.fetched += p.records.len() as u64;
                     bar.fetched(summary.fetched, summary.pages);
@@ -523,6 +546,10 @@ async fn fetch_all(
                     let mut highest: Option<i64> = None;
                     loop {
                         let p = client.list_page(*stream, window, page).await?;
+                        if !clock_checked {
+                            check_clock(client, now)?;
+                            clock_checked = true;
+                        }
                         summary.pages += 1;
                         summary.fetched += p.records.len() as u64;
                         bar.fetched(summary.fetched, summary.pages);
