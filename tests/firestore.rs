@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use callduck::firestore::export::{period_bounds, run_export, ExportOptions};
+use callduck::firestore::export::{run_export, ExportOptions};
 use callduck::firestore::{FirestoreClient, FirestoreConfig};
 use callduck::simulator::SimConfig;
 use callduck::store::Store;
+use callduck_metrics::pace::Period;
 use chrono::NaiveDate;
 use common::emulator::*;
 use common::*;
@@ -41,7 +42,7 @@ async fn exports_exact_documents_then_only_what_changed() {
     // A goal of the first user, and another source's metric inside its week.
     let (uid0, week) = (
         mapped.values().next().unwrap().clone(),
-        period_bounds("weekly", as_of).unwrap(),
+        Period::Weekly.bounds(as_of),
     );
     fs.put("goals", &format!("{uid0}_phone_call_quantity_weekly"), json!({
         "id": s(&format!("{uid0}_phone_call_quantity_weekly")), "userId": s(&uid0), "type": s("phone_call_quantity"),
@@ -117,7 +118,7 @@ async fn exports_exact_documents_then_only_what_changed() {
         .await
         .unwrap();
     assert_eq!((rolled.written, rolled.goals_updated), (0, 1));
-    let new_week = period_bounds("weekly", next_week).unwrap();
+    let new_week = Period::Weekly.bounds(next_week);
     let new_sum: i64 = want
         .iter()
         .filter(|((u, t, d), _)| {
@@ -415,7 +416,12 @@ async fn webhooks_processed_by_serve_are_exported_to_the_dashboard() {
     let server = serve(
         tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
         Store::open(&db).unwrap(),
-        callduck::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret).unwrap(),
+        callduck::justcall::JustCallClient::with_credentials(
+            &sim.base_url(),
+            &config.api_key,
+            &config.api_secret,
+        )
+        .unwrap(),
         ServeConfig {
             public_url: public_url.into(),
             secret: Secret::new(config.api_secret.clone()),

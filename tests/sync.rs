@@ -225,8 +225,12 @@ async fn a_clock_ahead_of_justcalls_is_refused_before_anything_is_stored() {
     let sim = start(config.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let db = temp_db(&dir);
-    let client =
-        callduck::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret).unwrap();
+    let client = callduck::justcall::JustCallClient::with_credentials(
+        &sim.base_url(),
+        &config.api_key,
+        &config.api_secret,
+    )
+    .unwrap();
     // The simulator answers with the real time in its Date header; this run believes it is a
     // day later, as a machine with a clock ahead would.
     let ahead = callduck::store::now_utc() + chrono::TimeDelta::days(1);

@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -15,10 +15,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::justcall::{JustCallClient, JustCallConfig, Stream};
 use crate::report::output::{Format, Output};
 use crate::report::{ReportName, ReportRequest};
-use crate::secret::Secret;
 use crate::simulator::{RateLimit, SimConfig, Simulator};
 use crate::store::Store;
-use crate::sync::{run_sync, SyncOptions, SyncSummary};
+use crate::sync::{run_sync, SyncOptions};
 
 /// callduck: JustCall calls, SMS and users in a local DuckDB file, for analysts and dashboards.
 #[derive(Debug, Parser)]
@@ -774,7 +773,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rt = runtime()?;
             let summary =
                 rt.block_on(run_sync(store, client, &options, crate::store::now_utc()))?;
-            print_summary(&cli.db, &summary);
+            print!("{}", summary.render(&cli.db));
             if let Some(export) = export {
                 let store = Store::open(&cli.db)?;
                 rt.block_on(export_firestore(&store, &export, progress))?;
@@ -1114,53 +1113,4 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// The one-paragraph summary printed after a sync.
-pub fn print_summary(db: &Path, s: &SyncSummary) {
-    let t = s.total();
-    println!(
-        "sync #{} into {}: {} new, {} updated, {} unchanged, {} quarantined ({} new) in {:.1}s",
-        s.run_id,
-        db.display(),
-        t.new,
-        t.updated,
-        t.unchanged,
-        t.rejected,
-        t.quarantined_new,
-        s.elapsed.as_secs_f64()
-    );
-    for st in &s.streams {
-        println!(
-            "  {:<6} {:>9} fetched in {:>6} pages over {:>3} window(s): {} new, {} updated, {} quarantined",
-            st.stream, st.fetched, st.pages, st.windows, st.written.new, st.written.updated, st.written.rejected
-        );
-    }
-    println!(
-        "  requests: {}, HTTP 429: {}, retries: {}, waited for rate limits: {:.1}s",
-        s.requests,
-        s.responses_429,
-        s.retries,
-        s.rate_limit_wait.as_secs_f64()
-    );
-    if let Some(links) = &s.links {
-        print!("  {}", crate::crm::links::render_summary(links));
-    }
-    if !s.unknown_timezones.is_empty() {
-        println!(
-            "  warning: unknown user time zone(s) {:?}: those agents' days use the business zone (--timezone)",
-            s.unknown_timezones
-        );
-    }
-}
-
-/// Builds a client for a simulator (or any base URL) with explicit credentials.
-pub fn client_for(base_url: &str, key: &str, secret: &str) -> anyhow::Result<JustCallClient> {
-    let config = JustCallConfig {
-        base_url: base_url.to_string(),
-        api_key: Secret::new(key),
-        api_secret: Secret::new(secret),
-        ..JustCallConfig::default()
-    };
-    Ok(JustCallClient::new(config)?)
 }

@@ -25,7 +25,7 @@ pub async fn run(db: &Path, config: SimConfig, progress: bool) -> anyhow::Result
         .await
         .context("starting the JustCall simulator")?;
     println!("JustCall simulator listening on {}", sim.base_url());
-    let client = crate::cli::client_for(&sim.base_url(), &key, &secret)?;
+    let client = crate::justcall::JustCallClient::with_credentials(&sim.base_url(), &key, &secret)?;
     let store = Store::open(db)?;
     let options = SyncOptions {
         progress,
@@ -35,7 +35,7 @@ pub async fn run(db: &Path, config: SimConfig, progress: bool) -> anyhow::Result
     let summary = run_sync(store, client, &options, now).await?;
     let data = sim.dataset();
     sim.shutdown();
-    crate::cli::print_summary(db, &summary);
+    print!("{}", summary.render(db));
 
     // The CRM side: the customers calls came from, as a sales team would export them.
     let stem = db.with_extension("");

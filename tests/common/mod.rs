@@ -57,7 +57,11 @@ pub async fn sync(
     db: &Path,
     options: &SyncOptions,
 ) -> anyhow::Result<SyncSummary> {
-    let client = callduck::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret)?;
+    let client = callduck::justcall::JustCallClient::with_credentials(
+        &sim.base_url(),
+        &config.api_key,
+        &config.api_secret,
+    )?;
     let store = Store::open(db)?;
     run_sync(store, client, options, config.end).await
 }

@@ -54,28 +54,8 @@ const addDays = (s, n) => fromDay(toDay(s) + n * dayMs);
 const diffDays = (a, b) => Math.round((toDay(b) - toDay(a)) / dayMs);
 const isDate = (s) => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s);
 
-/** First and last day of the goal period containing `day` (weeks start on Monday). */
-function periodBounds(period, day) {
-  const d = new Date(toDay(day));
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
-  switch (period) {
-    case 'daily':
-      return [day, day];
-    case 'weekly': {
-      const start = addDays(day, -((d.getUTCDay() + 6) % 7));
-      return [start, addDays(start, 6)];
-    }
-    case 'monthly':
-      return [fromDay(Date.UTC(y, m, 1)), fromDay(Date.UTC(y, m + 1, 0))];
-    case 'quarterly': {
-      const q = Math.floor(m / 3) * 3;
-      return [fromDay(Date.UTC(y, q, 1)), fromDay(Date.UTC(y, q + 3, 0))];
-    }
-    default:
-      throw new Error(`unknown goal period ${period}`);
-  }
-}
+/** First and last day of the goal period containing `day`: the module's one definition. */
+const periodBounds = (period, day) => mod.goalPeriodBounds(period, day);
 
 function shortDate(s) {
   return `${MONTHS[+s.slice(5, 7) - 1]} ${+s.slice(8, 10)}`;

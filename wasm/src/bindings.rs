@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use crate::columnar::{self, AgentEntry, CallColumns, ContactEntry, SmsColumns};
 use crate::fuzzy::{self, Customer, SearchOptions};
 use crate::options::{Filter, MetricsOptions};
-use crate::pace::PaceInput;
+use crate::pace::{PaceInput, Period};
 use crate::records::{Call, Sms};
 use crate::{calls, goals, sms};
 
@@ -404,6 +404,21 @@ pub fn daily_goal_metrics(
     let calls: Vec<Call> = records(&calls, "calls")?;
     let sms: Vec<Sms> = records(&sms, "sms")?;
     to_js(&goals::daily_goal_metrics(&calls, &sms, &f))
+}
+
+/// First and last day (`YYYY-MM-DD`) of the goal period (`daily`, `weekly`, `monthly`,
+/// `quarterly`) that contains `day`; weeks start on Monday.
+#[wasm_bindgen(js_name = goalPeriodBounds, unchecked_return_type = "[string, string]")]
+pub fn goal_period_bounds(period: &str, day: &str) -> Result<JsValue, JsError> {
+    let p = Period::from_name(period).ok_or_else(|| {
+        js_err(format!(
+            "unknown goal period {period:?}: daily, weekly, monthly or quarterly"
+        ))
+    })?;
+    let day = crate::lenient::parse_date(day)
+        .ok_or_else(|| js_err(format!("day must be YYYY-MM-DD, got {day:?}")))?;
+    let (start, end) = p.bounds(day);
+    to_js(&[start.to_string(), end.to_string()])
 }
 
 /// The dashboard's goal pace: expected, progress %, pace %, status and per-day target.

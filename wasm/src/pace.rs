@@ -32,7 +32,20 @@ pub enum Period {
 }
 
 impl Period {
-    /// First and last day of the period that contains `day`.
+    /// A period by the dashboard's name (`daily`, `weekly`, `monthly`, `quarterly`; padding and
+    /// case ignored); `None` for any other.
+    pub fn from_name(name: &str) -> Option<Period> {
+        match lenient::trim(name).to_ascii_lowercase().as_str() {
+            "daily" => Some(Period::Daily),
+            "weekly" => Some(Period::Weekly),
+            "monthly" => Some(Period::Monthly),
+            "quarterly" => Some(Period::Quarterly),
+            _ => None,
+        }
+    }
+
+    /// First and last day of the period that contains `day`. The one definition of goal periods:
+    /// the Firestore export and the dashboard page (through `goalPeriodBounds`) both use it.
     pub fn bounds(self, day: NaiveDate) -> (NaiveDate, NaiveDate) {
         match self {
             Period::Daily => (day, day),
@@ -229,6 +242,36 @@ impl PaceInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_by_name_follow_the_dashboard() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let bounds = |name: &str, day: &str| Period::from_name(name).map(|p| p.bounds(d(day)));
+        let today = "2026-11-25"; // a Wednesday
+        assert_eq!(bounds("daily", today), Some((d(today), d(today))));
+        assert_eq!(
+            bounds(" Weekly ", today),
+            Some((d("2026-11-23"), d("2026-11-29")))
+        );
+        assert_eq!(
+            bounds("monthly", today),
+            Some((d("2026-11-01"), d("2026-11-30")))
+        );
+        assert_eq!(
+            bounds("quarterly", today),
+            Some((d("2026-10-01"), d("2026-12-31")))
+        );
+        assert_eq!(
+            bounds("quarterly", "2026-02-10"),
+            Some((d("2026-01-01"), d("2026-03-31")))
+        );
+        assert_eq!(bounds("weekly", "2026-11-23").unwrap().0, d("2026-11-23"));
+        assert_eq!(
+            bounds("monthly", "2028-02-14"),
+            Some((d("2028-02-01"), d("2028-02-29")))
+        );
+        assert_eq!(bounds("yearly", today), None);
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

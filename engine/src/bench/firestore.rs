@@ -33,7 +33,7 @@ pub async fn bench_firestore(agents: usize, days: u32, dir: &Path) -> anyhow::Re
     );
     let sim = Simulator::start(config, "127.0.0.1:0".parse().expect("loopback")).await?;
     let db = dir.join("firestore-bench.duckdb");
-    let client = crate::cli::client_for(&sim.base_url(), &key, &secret)?;
+    let client = crate::justcall::JustCallClient::with_credentials(&sim.base_url(), &key, &secret)?;
     let options = SyncOptions {
         backfill_days: i64::from(days) + 2,
         ..SyncOptions::default()

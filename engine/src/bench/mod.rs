@@ -493,7 +493,11 @@ async fn bench_sync(
         ..Default::default()
     };
     reset_peak_rss();
-    let client = crate::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret)?;
+    let client = crate::justcall::JustCallClient::with_credentials(
+        &sim.base_url(),
+        &config.api_key,
+        &config.api_secret,
+    )?;
     let summary = run_sync(Store::open(&db)?, client, &options, config.end).await?;
     sim.shutdown();
     let secs = summary.elapsed.as_secs_f64();
@@ -523,7 +527,11 @@ async fn bench_sync(
         let sim = Simulator::start(config.clone(), "127.0.0.1:0".parse()?).await?;
         let db = dir.join("sync-limited.duckdb");
         let _ = std::fs::remove_file(&db);
-        let client = crate::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret)?;
+        let client = crate::justcall::JustCallClient::with_credentials(
+            &sim.base_url(),
+            &config.api_key,
+            &config.api_secret,
+        )?;
         let summary = run_sync(Store::open(&db)?, client, &options, config.end).await?;
         sim.shutdown();
         // The first window's allowance is free; every further `per_window` requests cost a window.

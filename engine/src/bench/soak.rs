@@ -55,7 +55,11 @@ pub async fn bench_soak(o: &SoakOptions, dir: &Path) -> anyhow::Result<()> {
     println!("bench soak: {}", crate::simulator::describe(&config));
     let sim = Simulator::start(config.clone(), "127.0.0.1:0".parse().expect("loopback")).await?;
     let data = sim.dataset();
-    let client = crate::cli::client_for(&sim.base_url(), &config.api_key, &config.api_secret)?;
+    let client = crate::justcall::JustCallClient::with_credentials(
+        &sim.base_url(),
+        &config.api_key,
+        &config.api_secret,
+    )?;
     let db = dir.join("soak.duckdb");
     let users_only = SyncOptions {
         streams: vec![crate::justcall::Stream::Users],

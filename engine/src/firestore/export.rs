@@ -20,9 +20,11 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone as _};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use duckdb::params;
 use serde_json::{json, Map, Value};
+
+use callduck_metrics::pace::Period;
 
 use super::value;
 use super::{FirestoreClient, Write, WriteOutcome};
@@ -592,37 +594,6 @@ fn chunks(client: &FirestoreClient, writes: &[Write]) -> Vec<std::ops::Range<usi
     out
 }
 
-/// The period containing `today` for a goal period name, as inclusive local days.
-pub fn period_bounds(period: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
-    let month_start = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
-    let next_month = |y: i32, m: u32| {
-        if m == 12 {
-            month_start(y + 1, 1)
-        } else {
-            month_start(y, m + 1)
-        }
-    };
-    match period {
-        "daily" => Some((today, today)),
-        "weekly" => {
-            let start =
-                today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
-            Some((start, start + chrono::Duration::days(6)))
-        }
-        "monthly" => {
-            let start = month_start(today.year(), today.month());
-            Some((start, next_month(today.year(), today.month()).pred_opt()?))
-        }
-        "quarterly" => {
-            let first = (today.month() - 1) / 3 * 3 + 1;
-            let start = month_start(today.year(), first);
-            let end = next_month(today.year(), first + 2).pred_opt()?;
-            Some((start, end))
-        }
-        _ => None,
-    }
-}
-
 /// Recomputes `current` (and the period bounds) of every goal for `types` of every `mapped`
 /// user, every run, and writes those that differ from what the goal holds: so a goal is right
 /// after a run that failed half-way, after metrics written by other sources, and when a new day,
@@ -652,7 +623,7 @@ async fn update_goals(
         if !types.contains(&kind) || !mapped.contains(&user) {
             continue;
         }
-        let Some((start, end)) = period_bounds(&period, today) else {
+        let Some((start, end)) = Period::from_name(&period).map(|p| p.bounds(today)) else {
             tracing::warn!(
                 "goal {} has an unknown period {period:?}; left as it is",
                 goal.id()
@@ -986,33 +957,6 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    #[test]
-    fn periods_follow_the_dashboard() {
-        let today = d("2026-11-25"); // a Wednesday
-        assert_eq!(period_bounds("daily", today), Some((today, today)));
-        assert_eq!(
-            period_bounds("weekly", today),
-            Some((d("2026-11-23"), d("2026-11-29")))
-        );
-        assert_eq!(
-            period_bounds("monthly", today),
-            Some((d("2026-11-01"), d("2026-11-30")))
-        );
-        assert_eq!(
-            period_bounds("quarterly", today),
-            Some((d("2026-10-01"), d("2026-12-31")))
-        );
-        assert_eq!(
-            period_bounds("quarterly", d("2026-02-10")),
-            Some((d("2026-01-01"), d("2026-03-31")))
-        );
-        assert_eq!(
-            period_bounds("weekly", d("2026-11-23")).unwrap().0,
-            d("2026-11-23")
-        );
-        assert_eq!(period_bounds("yearly", today), None);
     }
 
     #[test]

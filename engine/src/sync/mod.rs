@@ -92,6 +92,52 @@ pub struct SyncSummary {
 }
 
 impl SyncSummary {
+    /// The summary `callduck sync` (and the demo) print: totals, a line per stream, requests,
+    /// the CRM links refreshed and unknown zones.
+    pub fn render(&self, db: &std::path::Path) -> String {
+        use std::fmt::Write as _;
+        let (s, t) = (self, self.total());
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "sync #{} into {}: {} new, {} updated, {} unchanged, {} quarantined ({} new) in {:.1}s",
+            s.run_id,
+            db.display(),
+            t.new,
+            t.updated,
+            t.unchanged,
+            t.rejected,
+            t.quarantined_new,
+            s.elapsed.as_secs_f64()
+        );
+        for st in &s.streams {
+            let _ = writeln!(
+                out,
+                "  {:<6} {:>9} fetched in {:>6} pages over {:>3} window(s): {} new, {} updated, {} quarantined",
+                st.stream, st.fetched, st.pages, st.windows, st.written.new, st.written.updated, st.written.rejected
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  requests: {}, HTTP 429: {}, retries: {}, waited for rate limits: {:.1}s",
+            s.requests,
+            s.responses_429,
+            s.retries,
+            s.rate_limit_wait.as_secs_f64()
+        );
+        if let Some(links) = &s.links {
+            let _ = write!(out, "  {}", crate::crm::links::render_summary(links));
+        }
+        if !s.unknown_timezones.is_empty() {
+            let _ = writeln!(
+                out,
+                "  warning: unknown user time zone(s) {:?}: those agents' days use the business zone (--timezone)",
+                s.unknown_timezones
+            );
+        }
+        out
+    }
+
     pub fn total(&self) -> WriteOutcome {
         let mut t = WriteOutcome::default();
         for s in &self.streams {

@@ -1,6 +1,6 @@
 //! Real-time and scheduled operation: `callduck serve`.
 //!
-//! * `signature.rs`: JustCall's webhook signature (HMAC-SHA256 over
+//! * `signature` (in `callduck-justcall`): JustCall's webhook signature (HMAC-SHA256 over
 //!   `secret|encodeURIComponent(url)|type|timestamp`, from the *configured* public URL), checked
 //!   in constant time, with a timestamp window;
 //! * `server.rs`: the axum app: `POST /webhooks/justcall` verifies, deduplicates on `request_id`
@@ -16,4 +16,24 @@ pub mod limits;
 pub mod processor;
 pub mod schedule;
 pub mod server;
-pub mod signature;
+/// JustCall's webhook signature lives with the JustCall client (the simulator signs with it).
+pub use callduck_justcall::signature;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Flags set when records changed (webhooks processed, a scheduled sync stored something): the
+/// processor then exports and rewrites the snapshot once it is idle, so a burst of events costs
+/// one export.
+#[derive(Clone, Default)]
+pub(crate) struct Dirty {
+    pub(crate) export: Arc<AtomicBool>,
+    pub(crate) snapshot: Arc<AtomicBool>,
+}
+
+impl Dirty {
+    pub(crate) fn changed(&self) {
+        self.export.store(true, Ordering::SeqCst);
+        self.snapshot.store(true, Ordering::SeqCst);
+    }
+}

@@ -38,7 +38,7 @@ pub(crate) async fn run_every(
     client: JustCallClient,
     options: SyncOptions,
     mut stop: tokio::sync::watch::Receiver<bool>,
-    dirty: super::server::Dirty,
+    dirty: super::Dirty,
 ) {
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

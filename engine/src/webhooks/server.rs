@@ -13,7 +13,7 @@
 //! own and never wait for it.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,7 @@ use tokio::sync::Notify;
 use super::limits::{LimitedListener, SignatureBudget};
 use super::processor::{pending_count, process_pending, EventPolicy};
 use super::signature;
+use super::Dirty;
 use crate::justcall::JustCallClient;
 use crate::secret::Secret;
 use crate::store::load::stable_hash;
@@ -397,21 +398,6 @@ fn router(app: Arc<App>) -> Router {
             },
         ))
         .with_state(app)
-}
-
-/// Flags set when records changed: the processor then exports and rewrites the snapshot once it
-/// is idle, so a burst of events costs one export.
-#[derive(Clone, Default)]
-pub(crate) struct Dirty {
-    pub(crate) export: Arc<AtomicBool>,
-    pub(crate) snapshot: Arc<AtomicBool>,
-}
-
-impl Dirty {
-    pub(crate) fn changed(&self) {
-        self.export.store(true, Ordering::SeqCst);
-        self.snapshot.store(true, Ordering::SeqCst);
-    }
 }
 
 /// Starts the server on `listener`: receiver, processor (which first processes what a previous

@@ -1,4 +1,6 @@
-//! The JustCall REST API v2.1 client: users, calls and SMS ("texts"), page by page.
+//! callduck-justcall: the JustCall REST API v2.1 client (users, calls and SMS, page by page) and
+//! JustCall's webhook signatures. It knows nothing of DuckDB, so it builds and tests in seconds
+//! and could be published on its own; the callduck engine re-exports it as `callduck::justcall`.
 //!
 //! What the API expects, and what this module does about it:
 //! * auth is the raw pair `Authorization: <key>:<secret>` (no `Basic`, no base64), plus
@@ -14,20 +16,26 @@
 //!   jittered backoff. Errors never turn into empty results.
 //!
 //! The files have fixed roles:
-//! * `mod.rs` (this file): re-exports and the [`Stream`] enum;
+//! * `lib.rs` (this file): re-exports and the [`Stream`] enum;
 //! * `config.rs`: [`JustCallConfig`], read from the environment and validated;
 //! * `error.rs`: [`JustCallError`], which names the request and never the credentials;
 //! * `retry.rs`: retry policy only: which outcomes are retried, and after how long for 429;
-//! * backoff (how long to wait before the next attempt) is `crate::backoff`, shared with the
-//!   Firestore sink;
+//! * `backoff.rs`: how long to wait before the next attempt (capped, jittered, exponential),
+//!   kept apart from the retry policy; the engine's Firestore sink uses it too;
+//! * `secret.rs`: [`secret::Secret`], a string that prints as redacted;
+//! * `signature.rs`: JustCall's webhook signature (HMAC-SHA256), checked by `callduck serve`
+//!   and made by the simulator;
 //! * `rate_limit.rs`: the rate-limit headers and pacing before each request;
 //! * `client.rs`: [`JustCallClient`]: requests, the envelope, pages, windows and statistics.
 
+pub mod backoff;
 mod client;
 mod config;
 mod error;
 mod rate_limit;
 mod retry;
+pub mod secret;
+pub mod signature;
 
 pub use crate::backoff::{Backoff, BackoffConfig, Jitter};
 pub use client::{

@@ -352,9 +352,9 @@ pub(crate) fn single_as_array(id: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::{generate, SimConfig};
+    use crate::{generate, SimConfig};
 
-    fn data() -> crate::simulator::Dataset {
+    fn data() -> crate::Dataset {
         generate(&SimConfig {
             malformed_calls: 30,
             malformed_texts: 30,

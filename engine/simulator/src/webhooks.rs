@@ -52,7 +52,7 @@ pub fn request_parts(
     })
     .to_string();
     let ts = timestamp.format("%Y-%m-%d %H:%M:%S").to_string();
-    let signature = crate::webhooks::signature::sign(secret, public_url, &event.event_type, &ts);
+    let signature = callduck_justcall::signature::sign(secret, public_url, &event.event_type, &ts);
     let headers = vec![
         ("x-justcall-signature", signature),
         ("x-justcall-signature-version", "v1".to_string()),

@@ -1,5 +1,6 @@
-//! The JustCall simulator: a real HTTP server that serves a deterministic synthetic JustCall
-//! account through the REST API v2.1, for integration tests, benchmarks and `callduck demo`.
+//! callduck-simulator: a real HTTP server that serves a deterministic synthetic JustCall account
+//! through the REST API v2.1, for integration tests, benchmarks and `callduck demo`. It needs no
+//! DuckDB; the engine re-exports it as `callduck::simulator`.
 //!
 //! Why a simulator: the engine must be tested against the API's real behaviour (raw
 //! `key:secret` auth, 0-based pages, filters read in the account's time zone, 90-day windows,
@@ -8,7 +9,7 @@
 //! [`SimHandle::dataset`] field by field.
 //!
 //! The files have fixed roles:
-//! * `mod.rs` (this file): configuration, the public handle, start and shutdown;
+//! * `lib.rs` (this file): configuration, the public handle, start and shutdown;
 //! * `names.rs`: word lists the generator draws names, companies and texts from;
 //! * `dataset.rs`: the generator of users, customers, calls and SMS;
 //! * `crm.rs`: CRM exports of the customers (Copper, Fishbowl) and the matching benchmark's world;
@@ -16,7 +17,9 @@
 //! * `render.rs`: canonical records → the messy JSON JustCall sends;
 //! * `query.rs`: query parameters → filters (time zones, 90-day spans) and paging math;
 //! * `rate_limit.rs`: fixed-window hourly and burst limits and their headers;
-//! * `faults.rs`: injected faults (5xx, dropped connections, slow answers, 429s);
+//! * `faults.rs`: injected faults (5xx, dropped connections, slow answers, 429s, repeated pages)
+//!   and poisoned records whose single-record endpoint never works;
+//! * `webhooks.rs`: signed webhook deliveries of the data set, as JustCall sends them;
 //! * `server.rs`: the axum routes, authentication and responses.
 
 pub mod crm;

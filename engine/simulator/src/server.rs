@@ -401,7 +401,7 @@ mod tests {
 
     use callduck_metrics::{Call, Sms, User};
 
-    use crate::simulator::{Fault, RateLimit, SimConfig, SimHandle, Simulator};
+    use crate::{Fault, RateLimit, SimConfig, SimHandle, Simulator};
 
     fn client() -> reqwest::Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
