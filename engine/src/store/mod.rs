@@ -436,6 +436,14 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a setting (back to its default).
+    pub fn unset_setting(&self, key: &str) -> anyhow::Result<()> {
+        self.conn
+            .execute("DELETE FROM callduck_settings WHERE setting_key = ?", [key])
+            .with_context(|| format!("removing setting {key}"))?;
+        Ok(())
+    }
+
     pub fn setting(&self, key: &str) -> anyhow::Result<Option<String>> {
         Ok(self
             .conn
