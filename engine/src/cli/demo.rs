@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::Ctx;
 use super::runtime;
+use super::Ctx;
 use crate::simulator::{RateLimit, SimConfig, Simulator};
 
 /// The demo's file when `--db` is not given on the command line.

@@ -8,8 +8,9 @@
 //! * `retry.rs`: retry policy only: which HTTP statuses and per-write codes are retried;
 //! * `client.rs`: [`FirestoreClient`]: list, query and `batchWrite` with retries of only the
 //!   failed writes (backoff from `crate::backoff`);
-//! * `export.rs`: `callduck export firestore`: agents to dashboard users, changed documents from
-//!   the ledger, batched writes, and goals' `current` for their current period.
+//! * `export/`: `callduck export firestore`, one file per step: agents to dashboard users
+//!   (`users.rs`), changed documents from the ledger (`plan.rs`), batched writes and the ledger
+//!   (`write.rs`), and goals' `current` for their current period (`goals.rs`).
 
 mod auth;
 mod client;
