@@ -103,181 +103,232 @@ fn source(macro_name: &str, from: NaiveDate, to: NaiveDate, agent: Option<&str>)
     format!("{macro_name}(DATE '{from}', DATE '{to}', agent := {agent})")
 }
 
+/// Where a report's rows come from.
+#[derive(Clone, Copy)]
+enum Rows {
+    /// A table macro over the local-day range and the agent: `name(from, to, agent := ...)`.
+    Range(&'static str),
+    /// `rpt_top_customers`, with `--top` per agent.
+    TopCustomers,
+    /// `rpt_stale_accounts`, with `--days` up to `--to`.
+    StaleAccounts,
+    /// `rpt_orders_after_calls`, with `--window-days`.
+    OrdersAfterCalls,
+    /// The contacts' matches, of the contacts the agent called or texted when one is given.
+    ContactMatches,
+    /// The team rows of `rpt_call_kpis` and `rpt_sms_summary` side by side (printed vertically).
+    Team,
+    /// `rpt_call_heatmap`, pivoted for a terminal: hours down, weekdays across.
+    Heatmap,
+}
+
+/// One report: its source, and the headline columns a table shows (machine formats get every
+/// column); `None` shows every column in tables too.
+struct ReportSpec {
+    name: ReportName,
+    rows: Rows,
+    table: Option<&'static str>,
+    /// ORDER BY of the table format and of machine formats, when the source has none of its own.
+    order: Option<(&'static str, &'static str)>,
+}
+
+/// Every report, in one place.
+const REPORTS: &[ReportSpec] = &[
+    ReportSpec {
+        name: ReportName::AgentDaily,
+        rows: Rows::Range("rpt_agent_daily"),
+        table: Some(
+            "local_date, agent_email, phone_call_quantity AS calls, inbound_calls AS inbound,
+             outbound_calls AS outbound, completed_calls AS completed, missed_calls AS missed,
+             talk_time_minutes AS talk_min, sms_quantity AS sms_sent, answer_rate",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::Kpis,
+        rows: Rows::Range("rpt_call_kpis"),
+        table: Some(
+            "coalesce(CAST(call_rank AS VARCHAR), '') AS rank, agent_email AS agent,
+             total_calls AS calls, inbound_calls AS inbound, outbound_calls AS outbound,
+             completed_calls AS completed, missed_calls AS missed, talk_time_minutes AS talk_min,
+             answer_rate, voicemail_rate, abandon_rate,
+             average_handle_seconds AS aht_s, average_speed_of_answer_seconds AS asa_s,
+             service_level",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::Team,
+        rows: Rows::Team,
+        table: None,
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::Sms,
+        rows: Rows::Range("rpt_sms_summary"),
+        table: Some(
+            "agent_email AS agent, sms_sent AS sent, sms_received AS received,
+             sms_bulk_or_automated_sent AS bulk_or_auto, sms_delivery_failed AS failed,
+             contacts_messaged, contacts_replied, response_rate,
+             median_first_response_seconds AS median_first_reply_s,
+             average_first_response_seconds AS avg_first_reply_s",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::Heatmap,
+        rows: Rows::Heatmap,
+        table: None,
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::Dispositions,
+        rows: Rows::Range("rpt_call_dispositions"),
+        table: None,
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::Customers,
+        rows: Rows::Range("rpt_customer_activity"),
+        table: Some(
+            "customer_name AS customer, account_name AS account, touches, calls,
+             inbound_calls AS inbound, outbound_calls AS outbound, answered_calls AS answered,
+             sms_sent, sms_received, talk_time_minutes AS talk_min, agents,
+             CAST(last_contact_at AS DATE) AS last_contact",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::Accounts,
+        rows: Rows::Range("rpt_account_activity"),
+        table: Some(
+            "account_name AS account, customers_contacted AS customers, calls,
+             answered_calls AS answered, sms_sent, sms_received, talk_time_minutes AS talk_min,
+             weeks_contacted AS weeks, round(calls_per_week, 2) AS calls_per_week,
+             CAST(last_contact_at AS DATE) AS last_contact",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::TopCustomers,
+        rows: Rows::TopCustomers,
+        table: Some(
+            "agent_email AS agent, customer_rank AS rank, customer_name AS customer,
+             account_name AS account, touches, calls, sms, talk_time_minutes AS talk_min,
+             CAST(last_contact_at AS DATE) AS last_contact",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::StaleAccounts,
+        rows: Rows::StaleAccounts,
+        table: Some(
+            "account_name AS account, customers, last_contact_date AS last_contact,
+             last_agent_email AS last_agent, days_since_contact AS days",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::OrdersAfterCalls,
+        rows: Rows::OrdersAfterCalls,
+        table: None,
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::ContactMatches,
+        rows: Rows::ContactMatches,
+        table: Some(
+            "match_status AS status, match_method AS method, round(match_score, 3) AS score,
+             contact_name, contact_number, contact_email, customer_name AS customer,
+             runner_up_name AS runner_up, round(runner_up_score, 3) AS runner_up_score,
+             call_count AS calls, sms_count AS sms",
+        ),
+        order: Some((
+            "CASE match_status WHEN 'ambiguous' THEN 0 WHEN 'unmatched' THEN 1 ELSE 2 END,
+             call_count + sms_count DESC, contact_id",
+            "contact_id",
+        )),
+    },
+];
+
 /// The SQL of a report in `format`: every column for machine formats, the headline for tables.
 pub fn report_sql(req: &ReportRequest, from: NaiveDate, to: NaiveDate, format: Format) -> String {
+    let spec = REPORTS
+        .iter()
+        .find(|r| r.name == req.name)
+        .expect("every report has a spec");
     let table = format == Format::Table;
     let agent = req.agent.as_deref();
-    match req.name {
-        ReportName::AgentDaily => {
-            let src = source("rpt_agent_daily", from, to, agent);
-            if table {
-                format!(
-                    "SELECT local_date, agent_email, phone_call_quantity AS calls, inbound_calls AS inbound,
-                            outbound_calls AS outbound, completed_calls AS completed, missed_calls AS missed,
-                            talk_time_minutes AS talk_min, sms_quantity AS sms_sent, answer_rate
-                     FROM {src}"
-                )
-            } else {
-                format!("FROM {src}")
-            }
-        }
-        ReportName::Kpis => {
-            let src = source("rpt_call_kpis", from, to, agent);
-            if table {
-                format!(
-                    "SELECT coalesce(CAST(call_rank AS VARCHAR), '') AS rank, agent_email AS agent,
-                            total_calls AS calls, inbound_calls AS inbound, outbound_calls AS outbound,
-                            completed_calls AS completed, missed_calls AS missed, talk_time_minutes AS talk_min,
-                            answer_rate, voicemail_rate, abandon_rate,
-                            average_handle_seconds AS aht_s, average_speed_of_answer_seconds AS asa_s,
-                            service_level
-                     FROM {src}"
-                )
-            } else {
-                format!("FROM {src}")
-            }
-        }
-        ReportName::Team => {
+    let quoted = || agent.map_or_else(|| "NULL".to_string(), quote);
+    let src = match spec.rows {
+        Rows::Range(name) => source(name, from, to, agent),
+        Rows::TopCustomers => format!(
+            "rpt_top_customers(DATE '{from}', DATE '{to}', agent := {}, top_n := {})",
+            quoted(),
+            req.top
+        ),
+        Rows::StaleAccounts => format!(
+            "rpt_stale_accounts({}, as_of := DATE '{to}')",
+            req.stale_days
+        ),
+        Rows::OrdersAfterCalls => format!(
+            "rpt_orders_after_calls(DATE '{from}', DATE '{to}', window_days := {})",
+            req.window_days
+        ),
+        Rows::ContactMatches => match agent {
+            // Contacts this agent called or texted.
+            Some(a) => format!(
+                "rpt_contact_matches WHERE contact_id IN (
+                     SELECT callduck_contact_id(contact_number, contact_name, contact_email)
+                     FROM stg_justcall__calls WHERE agent_email_key = callduck_email_key({a})
+                     UNION
+                     SELECT callduck_contact_id(contact_number, contact_name, contact_email)
+                     FROM stg_justcall__texts WHERE agent_email_key = callduck_email_key({a}))",
+                a = quote(a)
+            ),
+            None => "rpt_contact_matches".to_string(),
+        },
+        // (The table format prints this one row vertically: see `run_report`.)
+        Rows::Team => {
             let calls = source("rpt_call_kpis", from, to, agent);
             let sms = source("rpt_sms_summary", from, to, agent);
-            let query = format!(
+            return format!(
                 "SELECT k.* EXCLUDE (agent_id, agent_email, is_team_total, call_rank),
                         s.* EXCLUDE (agent_id, agent_email, is_team_total)
                  FROM (FROM {calls} WHERE is_team_total) AS k
                  FULL OUTER JOIN (FROM {sms} WHERE is_team_total) AS s ON true"
             );
-            // (The table format prints this one row vertically: see `run_report`.)
-            query
         }
-        ReportName::Sms => {
-            let src = source("rpt_sms_summary", from, to, agent);
-            if table {
-                format!(
-                    "SELECT agent_email AS agent, sms_sent AS sent, sms_received AS received,
-                            sms_bulk_or_automated_sent AS bulk_or_auto, sms_delivery_failed AS failed,
-                            contacts_messaged, contacts_replied, response_rate,
-                            median_first_response_seconds AS median_first_reply_s,
-                            average_first_response_seconds AS avg_first_reply_s
-                     FROM {src}"
-                )
-            } else {
-                format!("FROM {src}")
-            }
-        }
-        ReportName::Heatmap => {
+        Rows::Heatmap => {
             let src = source("rpt_call_heatmap", from, to, agent);
-            if table {
-                // Hours down, weekdays across: fits a terminal.
-                let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| format!("coalesce(sum(total_calls) FILTER (WHERE local_weekday = {}), 0) AS {d}", i + 1))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                format!(
-                    "SELECT printf('%02d:00', h.local_hour) AS hour, {days}, coalesce(sum(total_calls), 0) AS total
-                     FROM range(24) AS h(local_hour) LEFT JOIN {src} AS c USING (local_hour)
-                     GROUP BY h.local_hour ORDER BY h.local_hour"
-                )
-            } else {
-                format!("FROM {src}")
+            if !table {
+                return format!("FROM {src}");
             }
-        }
-        ReportName::Dispositions => {
-            format!("FROM {}", source("rpt_call_dispositions", from, to, agent))
-        }
-        ReportName::Customers => {
-            let src = source("rpt_customer_activity", from, to, agent);
-            if table {
-                format!(
-                    "SELECT customer_name AS customer, account_name AS account, touches, calls,
-                            inbound_calls AS inbound, outbound_calls AS outbound, answered_calls AS answered,
-                            sms_sent, sms_received, talk_time_minutes AS talk_min, agents,
-                            CAST(last_contact_at AS DATE) AS last_contact
-                     FROM {src}"
-                )
-            } else {
-                format!("FROM {src}")
-            }
-        }
-        ReportName::Accounts => {
-            let src = source("rpt_account_activity", from, to, agent);
-            if table {
-                format!(
-                    "SELECT account_name AS account, customers_contacted AS customers, calls,
-                            answered_calls AS answered, sms_sent, sms_received, talk_time_minutes AS talk_min,
-                            weeks_contacted AS weeks, round(calls_per_week, 2) AS calls_per_week,
-                            CAST(last_contact_at AS DATE) AS last_contact
-                     FROM {src}"
-                )
-            } else {
-                format!("FROM {src}")
-            }
-        }
-        ReportName::TopCustomers => {
-            let agent = agent.map_or_else(|| "NULL".to_string(), quote);
-            let src = format!(
-                "rpt_top_customers(DATE '{from}', DATE '{to}', agent := {agent}, top_n := {})",
-                req.top
+            let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    format!(
+                        "coalesce(sum(total_calls) FILTER (WHERE local_weekday = {}), 0) AS {d}",
+                        i + 1
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            return format!(
+                "SELECT printf('%02d:00', h.local_hour) AS hour, {days}, coalesce(sum(total_calls), 0) AS total
+                 FROM range(24) AS h(local_hour) LEFT JOIN {src} AS c USING (local_hour)
+                 GROUP BY h.local_hour ORDER BY h.local_hour"
             );
-            if table {
-                format!(
-                    "SELECT agent_email AS agent, customer_rank AS rank, customer_name AS customer,
-                            account_name AS account, touches, calls, sms, talk_time_minutes AS talk_min,
-                            CAST(last_contact_at AS DATE) AS last_contact
-                     FROM {src}"
-                )
-            } else {
-                format!("FROM {src}")
-            }
         }
-        ReportName::StaleAccounts => {
-            let src = format!(
-                "rpt_stale_accounts({}, as_of := DATE '{to}')",
-                req.stale_days
-            );
-            if table {
-                format!(
-                    "SELECT account_name AS account, customers, last_contact_date AS last_contact,
-                            last_agent_email AS last_agent, days_since_contact AS days
-                     FROM {src}"
-                )
-            } else {
-                format!("FROM {src}")
-            }
-        }
-        ReportName::OrdersAfterCalls => format!(
-            "FROM rpt_orders_after_calls(DATE '{from}', DATE '{to}', window_days := {})",
-            req.window_days
-        ),
-        ReportName::ContactMatches => {
-            let filter = match agent {
-                // Contacts this agent called or texted.
-                Some(a) => format!(
-                    " WHERE contact_id IN (
-                         SELECT callduck_contact_id(contact_number, contact_name, contact_email)
-                         FROM stg_justcall__calls WHERE agent_email_key = callduck_email_key({a})
-                         UNION
-                         SELECT callduck_contact_id(contact_number, contact_name, contact_email)
-                         FROM stg_justcall__texts WHERE agent_email_key = callduck_email_key({a}))",
-                    a = quote(a)
-                ),
-                None => String::new(),
-            };
-            if table {
-                format!(
-                    "SELECT match_status AS status, match_method AS method, round(match_score, 3) AS score,
-                            contact_name, contact_number, contact_email, customer_name AS customer,
-                            runner_up_name AS runner_up, round(runner_up_score, 3) AS runner_up_score,
-                            call_count AS calls, sms_count AS sms
-                     FROM rpt_contact_matches{filter}
-                     ORDER BY CASE match_status WHEN 'ambiguous' THEN 0 WHEN 'unmatched' THEN 1 ELSE 2 END,
-                              call_count + sms_count DESC, contact_id"
-                )
-            } else {
-                format!("FROM rpt_contact_matches{filter} ORDER BY contact_id")
-            }
-        }
+    };
+    let order = spec
+        .order
+        .map(|(t, m)| format!(" ORDER BY {}", if table { t } else { m }))
+        .unwrap_or_default();
+    match spec.table.filter(|_| table) {
+        Some(columns) => format!("SELECT {columns} FROM {src}{order}"),
+        None => format!("FROM {src}{order}"),
     }
 }
 
