@@ -461,7 +461,9 @@ fn fill(template: &str, contact: &Contact<'_>, agent: &Agent, rng: &mut StdRng) 
     s
 }
 
-/// One call of `agent` starting at `utc`, without its id (see [`finish_call`]).
+/// One call of `agent` starting at `utc`, without its id (see [`finish_call`]). The steps draw
+/// from `rng` in a fixed order (direction, contact, outcome, durations, details, tags, cost,
+/// line), so a seed always gives the same call.
 pub(crate) fn make_call(
     world: &World,
     agent: &Agent,
@@ -478,8 +480,76 @@ pub(crate) fn make_call(
         Direction::Outgoing
     };
     let who = contact(world, rng, if incoming { 0.2 } else { 0.08 });
+    let kind = call_kind(rng, incoming, after_hours);
+    let answered = kind == "Answered";
+    let mut d = call_duration(rng, incoming, kind, after_hours);
 
-    let kind: &str = if incoming {
+    // Still going at `end`: a call that would end later, and some answered calls of the last
+    // hour (long conversations), so that a handful of calls are in progress.
+    let ends = utc + Duration::seconds(d.ring_time + d.queue_wait_time + d.total_duration);
+    let in_progress =
+        ends > world.end || (answered && world.end - utc < Duration::hours(1) && chance(rng, 0.4));
+    let shape = CallShape {
+        direction,
+        incoming,
+        after_hours,
+        kind,
+        in_progress,
+    };
+    let info = call_info(rng, &shape, &who, agent, &mut d);
+    let tags = call_tags(rng);
+    let cost = call_cost(rng, incoming, answered, &d);
+    let main = chance(rng, 0.2);
+
+    Call {
+        id: 0,
+        call_sid: None,
+        contact_number: Some(who.number),
+        contact_name: who.name,
+        contact_email: who.email,
+        justcall_number: Some(
+            if main {
+                &world.main_line
+            } else {
+                &agent.line_number
+            }
+            .clone(),
+        ),
+        justcall_line_name: Some(
+            if main {
+                "Kanva Main Line"
+            } else {
+                &agent.line_name
+            }
+            .to_string(),
+        ),
+        agent_id: Some(agent.id),
+        agent_name: Some(agent.name.clone()),
+        agent_email: Some(agent.email.clone()),
+        agent_active: Some(agent.active),
+        call_date: utc.date(),
+        call_time: utc.time(),
+        call_user_date: Some(local.date()),
+        call_user_time: Some(local.time()),
+        cost_incurred: cost,
+        call_info: info,
+        call_duration: d,
+        tags,
+    }
+}
+
+/// What the first draws decided about a call.
+struct CallShape {
+    direction: Direction,
+    incoming: bool,
+    after_hours: bool,
+    kind: &'static str,
+    in_progress: bool,
+}
+
+/// The outcome (`call_info.type`) of a finished call, weighted by direction and hour.
+fn call_kind(rng: &mut StdRng, incoming: bool, after_hours: bool) -> &'static str {
+    if incoming {
         let weights: &[f64] = if after_hours {
             &[15.0, 55.0, 25.0, 5.0]
         } else {
@@ -493,9 +563,12 @@ pub(crate) fn make_call(
         ][weighted(rng, weights)]
     } else {
         ["Answered", "Unanswered", "Abandoned before ringing"][weighted(rng, &[55.0, 38.0, 7.0])]
-    };
-    let answered = kind == "Answered";
+    }
+}
 
+/// Ring, queue, conversation, hold and wrap-up seconds for an outcome.
+fn call_duration(rng: &mut StdRng, incoming: bool, kind: &str, after_hours: bool) -> CallDuration {
+    let answered = kind == "Answered";
     let mut d = CallDuration::default();
     match (incoming, kind) {
         (true, "Answered") => {
@@ -541,11 +614,26 @@ pub(crate) fn make_call(
     d.total_duration = d.conversation_time + d.hold_time;
     d.handle_time = d.total_duration + d.wrap_up_time;
 
-    // Still going at `end`: a call that would end later, and some answered calls of the last
-    // hour (long conversations), so that a handful of calls are in progress.
-    let ends = utc + Duration::seconds(d.ring_time + d.queue_wait_time + d.total_duration);
-    let in_progress =
-        ends > world.end || (answered && world.end - utc < Duration::hours(1) && chance(rng, 0.4));
+    d
+}
+
+/// Status, missed reason, disposition, notes, rating, voicemail and traits; a call in progress
+/// keeps only what is known before it ends (its durations are cut back too).
+fn call_info(
+    rng: &mut StdRng,
+    shape: &CallShape,
+    who: &Contact<'_>,
+    agent: &Agent,
+    d: &mut CallDuration,
+) -> CallInfo {
+    let CallShape {
+        direction,
+        incoming,
+        after_hours,
+        kind,
+        in_progress,
+    } = *shape;
+    let answered = kind == "Answered";
     let mut info = CallInfo {
         direction,
         call_type: Some(kind.to_string()),
@@ -568,7 +656,7 @@ pub(crate) fn make_call(
     if in_progress {
         // Not finished at `end`: nothing after the ring is known yet.
         info.call_type = Some(IN_PROGRESS.to_string());
-        d = CallDuration {
+        *d = CallDuration {
             ring_time: d.ring_time,
             queue_wait_time: d.queue_wait_time,
             ..Default::default()
@@ -600,14 +688,14 @@ pub(crate) fn make_call(
         };
         if chance(rng, p_notes) {
             let t = pick(rng, names::NOTES);
-            info.notes = Some(fill(t, &who, agent, rng));
+            info.notes = Some(fill(t, who, agent, rng));
         }
         if answered && chance(rng, 0.25) {
             info.rating = Some([5, 4, 3, 2, 1][weighted(rng, &[40.0, 30.0, 15.0, 8.0, 7.0])]);
         }
         if kind == "Voicemail" && chance(rng, 0.9) {
             let t = pick(rng, names::VOICEMAILS);
-            info.voicemail_transcription = Some(fill(t, &who, agent, rng));
+            info.voicemail_transcription = Some(fill(t, who, agent, rng));
         }
         if answered {
             let r = rng.random::<f64>();
@@ -622,6 +710,11 @@ pub(crate) fn make_call(
         info.call_traits.push(names::TRAITS[2].to_string());
     }
 
+    info
+}
+
+/// Up to two tags on some calls.
+fn call_tags(rng: &mut StdRng) -> Vec<String> {
     let mut tags = Vec::new();
     let r = rng.random::<f64>();
     if r < 0.15 {
@@ -634,6 +727,11 @@ pub(crate) fn make_call(
         }
     }
 
+    tags
+}
+
+/// What the call cost (incoming calls are free; some carry no cost at all).
+fn call_cost(rng: &mut StdRng, incoming: bool, answered: bool, d: &CallDuration) -> Option<f64> {
     let cost_cents = if incoming {
         0
     } else if answered {
@@ -641,47 +739,10 @@ pub(crate) fn make_call(
     } else {
         1
     };
-    let cost = if incoming && chance(rng, 0.3) {
+    if incoming && chance(rng, 0.3) {
         None
     } else {
         Some(cost_cents as f64 / 100.0)
-    };
-    let main = chance(rng, 0.2);
-
-    Call {
-        id: 0,
-        call_sid: None,
-        contact_number: Some(who.number),
-        contact_name: who.name,
-        contact_email: who.email,
-        justcall_number: Some(
-            if main {
-                &world.main_line
-            } else {
-                &agent.line_number
-            }
-            .clone(),
-        ),
-        justcall_line_name: Some(
-            if main {
-                "Kanva Main Line"
-            } else {
-                &agent.line_name
-            }
-            .to_string(),
-        ),
-        agent_id: Some(agent.id),
-        agent_name: Some(agent.name.clone()),
-        agent_email: Some(agent.email.clone()),
-        agent_active: Some(agent.active),
-        call_date: utc.date(),
-        call_time: utc.time(),
-        call_user_date: Some(local.date()),
-        call_user_time: Some(local.time()),
-        cost_incurred: cost,
-        call_info: info,
-        call_duration: d,
-        tags,
     }
 }
 
