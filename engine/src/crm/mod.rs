@@ -3,7 +3,8 @@
 //!
 //! The folder follows the data:
 //! * [`import`]: reading exports (CSV, JSON, NDJSON files, or Firestore collections) into
-//!   records and rejects, finding columns by their real names;
+//!   records and rejects, finding columns by their real names (`import/rows.rs`: text to rows;
+//!   `import/mod.rs`: rows to customers and orders);
 //! * [`normalize`]: phones to E.164 (`phonenumber`), emails, names (the shared fuzzy core);
 //! * [`store`]: loading an import into the DuckDB file, replacing that kind's previous import;
 //! * [`matcher`]: the pure matcher: exact email, exact phone, blocked Jaro-Winkler names;
