@@ -10,9 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 ensure_toolchain
 
-log "cargo build --release -p callduck-metrics --target wasm32-unknown-unknown"
-(cd "$REPO_DIR" && cargo build --release -p callduck-metrics --lib --target wasm32-unknown-unknown)
-RAW="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/callduck_metrics.wasm"
+log "cargo build --release -p callduck-metrics-wasm --target wasm32-unknown-unknown"
+(cd "$REPO_DIR" && cargo build --release -p callduck-metrics-wasm --lib --target wasm32-unknown-unknown)
+RAW="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/callduck_metrics_wasm.wasm"
 [[ -f "$RAW" ]] || die "cargo produced no $RAW"
 
 log "wasm-bindgen --target web --out-dir $PKG_DIR"

@@ -33,5 +33,5 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$WORK/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 log "browser: cargo test --target wasm32-unknown-unknown --test browser (headless Chromium)"
-(cd "$REPO_DIR" && cargo test --release -p callduck-metrics --target wasm32-unknown-unknown --test browser)
+(cd "$REPO_DIR" && cargo test --release -p callduck-metrics-wasm --target wasm32-unknown-unknown --test browser)
 log "browser tests passed"

@@ -25,7 +25,7 @@ command -v node >/dev/null || die "node is not on PATH (apt-get install -y nodej
 if [[ ! -f "$PKG_DIR/callduck_metrics.js" || ! -f "$PKG_DIR/callduck_metrics_bg.wasm" ]]; then
   log "pkg/ is missing: wasm/scripts/build.sh"
   "$WASM_DIR/scripts/build.sh"
-elif [[ -n "$(find "$WASM_DIR/src" "$WASM_DIR/Cargo.toml" -newer "$PKG_DIR/callduck_metrics_bg.wasm" -print -quit)" ]]; then
+elif [[ -n "$(find "$WASM_DIR/src" "$WASM_DIR/bindings" "$WASM_DIR/Cargo.toml" -newer "$PKG_DIR/callduck_metrics_bg.wasm" -print -quit)" ]]; then
   # A pkg/ older than the module's sources would test yesterday's module against today's page.
   log "pkg/ is older than wasm/src: wasm/scripts/build.sh"
   "$WASM_DIR/scripts/build.sh"

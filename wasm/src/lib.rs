@@ -11,8 +11,9 @@
 //! * [`fuzzy`]: customer-name normalisation and Jaro-Winkler search.
 //! * [`synth`]: deterministic awkward test data.
 //!
-//! No JavaScript types appear in the core; the `#[wasm_bindgen]` layer (`bindings`, compiled for
-//! `wasm32` only) sits on top of it and converts [`MetricsError`] to `JsError` at the boundary.
+//! No JavaScript types appear in the core; the `#[wasm_bindgen]` layer is the crate
+//! `callduck-metrics-wasm` (`wasm/bindings/`), which sits on top of it and converts
+//! [`MetricsError`] to `JsError` at the boundary.
 
 pub mod agents;
 pub mod calls;
@@ -28,9 +29,6 @@ pub mod records;
 pub mod sms;
 pub mod synth;
 pub mod tz;
-
-#[cfg(target_arch = "wasm32")]
-pub mod bindings;
 
 pub use error::MetricsError;
 pub use metrics::{CallOutcome, DailyGoalMetrics, JustCallMetrics};

@@ -1,15 +1,16 @@
 //! The WebAssembly module in headless Chromium gives the native core's results
-//! (`fixtures/expected.json`, written natively) on the same data, through every entry point:
+//! (`wasm/tests/fixtures/expected.json`, written natively by `wasm/tests/fixture.rs`) on the same data, through every entry point:
 //! JSON records, typed-array columns (one-shot and held batches) and batch files.
 //!
 //! Run with `wasm/scripts/test-browser.sh` (wasm-bindgen-test-runner + chromedriver).
 
 #![cfg(target_arch = "wasm32")]
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
-use callduck_metrics::bindings::{self, CallBatch, CustomerIndex, SmsBatch};
 use callduck_metrics::columnar::{CallColumns, SmsColumns};
+use callduck_metrics_wasm::{self as bindings, CallBatch, CustomerIndex, SmsBatch};
 use js_sys::{Float64Array, Int32Array, Object, Reflect, Uint32Array, Uint8Array};
 use serde::Serialize;
 use serde_json::Value;
@@ -18,7 +19,7 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const FIXTURE: &str = include_str!("fixtures/expected.json");
+const FIXTURE: &str = include_str!("../../tests/fixtures/expected.json");
 
 fn fixture() -> Value {
     serde_json::from_str(FIXTURE).unwrap()

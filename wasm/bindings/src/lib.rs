@@ -8,6 +8,8 @@
 //! Names are camelCase; the TypeScript interfaces of options and results are in the custom
 //! section below and end up in the package's `.d.ts`.
 
+#![cfg(target_arch = "wasm32")]
+
 use std::fmt::Display;
 
 use js_sys::{Array, Float64Array, Int32Array, Uint32Array, Uint8Array};
@@ -16,12 +18,12 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::columnar::{self, AgentEntry, CallColumns, ContactEntry, SmsColumns};
-use crate::fuzzy::{self, Customer, SearchOptions};
-use crate::options::{Filter, MetricsOptions};
-use crate::pace::{PaceInput, Period};
-use crate::records::{Call, Sms};
-use crate::{calls, goals, sms};
+use callduck_metrics::columnar::{self, AgentEntry, CallColumns, ContactEntry, SmsColumns};
+use callduck_metrics::fuzzy::{self, Customer, SearchOptions};
+use callduck_metrics::options::{Filter, MetricsOptions};
+use callduck_metrics::pace::{PaceInput, Period};
+use callduck_metrics::records::{Call, Sms};
+use callduck_metrics::{calls, goals, sms};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -415,7 +417,7 @@ pub fn goal_period_bounds(period: &str, day: &str) -> Result<JsValue, JsError> {
             "unknown goal period {period:?}: daily, weekly, monthly or quarterly"
         ))
     })?;
-    let day = crate::lenient::parse_date(day)
+    let day = callduck_metrics::lenient::parse_date(day)
         .ok_or_else(|| js_err(format!("day must be YYYY-MM-DD, got {day:?}")))?;
     let (start, end) = p.bounds(day);
     to_js(&[start.to_string(), end.to_string()])
