@@ -23,6 +23,8 @@ fn table(out: &mut String, name: &str, root: &Path, dirs: &[&str]) {
     writeln!(out, "pub static {name}: &[(&str, &str)] = &[").unwrap();
     for dir in dirs {
         for file in sql_files(&root.join(dir)) {
+            // Each file too: a directory's own time changes only when files come or go.
+            println!("cargo:rerun-if-changed={}", file.display());
             let stem = file.file_stem().unwrap().to_string_lossy();
             let label = if dirs.len() > 1 {
                 format!("{dir}/{stem}")

@@ -10,25 +10,6 @@ use std::time::{Duration, Instant};
 use callduck::simulator::{SimConfig, SimHandle};
 use common::*;
 
-fn callduck(db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_callduck"));
-    cmd.arg("--db").arg(db).arg("--quiet");
-    for var in [
-        "JUSTCALL_API_KEY",
-        "JUSTCALL_API_SECRET",
-        "JUSTCALL_BASE_URL",
-        "CALLDUCK_DB",
-        "CALLDUCK_TIMEZONE",
-        "CALLDUCK_EXPORT_FIRESTORE",
-        "FIRESTORE_EMULATOR_HOST",
-        "FIRESTORE_PROJECT_ID",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
 fn against(db: &Path, sim: &SimHandle, config: &SimConfig) -> Command {
     let mut cmd = callduck(db);
     cmd.env("JUSTCALL_BASE_URL", sim.base_url())

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use callduck::simulator::crm::{copper_people_csv, fishbowl_orders_csv};
 use callduck::store::load::parse_record;
@@ -15,20 +15,6 @@ use callduck::store::Store;
 use callduck_metrics::{Call, Sms, User};
 use chrono::NaiveDateTime;
 use common::*;
-
-fn callduck(db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_callduck"));
-    cmd.arg("--db").arg(db).arg("--quiet");
-    for var in [
-        "CALLDUCK_DB",
-        "FIRESTORE_EMULATOR_HOST",
-        "FIRESTORE_PROJECT_ID",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 fn run(db: &Path, args: &[&str]) -> Output {
     callduck(db).args(args).output().expect("callduck runs")

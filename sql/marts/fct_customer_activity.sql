@@ -1,13 +1,13 @@
 -- fct_customer_activity: one row per call or SMS whose contact is linked to a CRM customer.
 --
--- Grain: (activity_kind, activity_id). Only unambiguous links count (crm_contact_links with
+-- Grain: (activity_kind, activity_id). Only unambiguous links count (stg_crm__contact_links with
 -- NOT is_ambiguous); local_date and agent come from the staging views, so days are the agents'
 -- local days as everywhere else.
 CREATE OR REPLACE VIEW fct_customer_activity AS
 WITH links AS (
     SELECT l.contact_id, l.customer_id, l.match_method, c.account_id
-    FROM crm_contact_links AS l
-    JOIN crm_customers AS c USING (customer_id)
+    FROM stg_crm__contact_links AS l
+    JOIN stg_crm__customers AS c USING (customer_id)
     WHERE NOT l.is_ambiguous
 )
 SELECT

@@ -5,7 +5,7 @@
 CREATE OR REPLACE MACRO rpt_account_activity(from_date, to_date, agent := NULL) AS TABLE
 WITH accounts AS (
     SELECT account_id, arg_min(account_name, customer_id) AS account_name
-    FROM crm_customers GROUP BY account_id
+    FROM stg_crm__customers GROUP BY account_id
 )
 SELECT
     a.account_id,

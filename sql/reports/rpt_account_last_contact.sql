@@ -6,7 +6,7 @@ CREATE OR REPLACE VIEW rpt_account_last_contact AS
 WITH accounts AS (
     SELECT account_id, arg_min(account_name, customer_id) AS account_name,
            count(*) AS customers
-    FROM crm_customers GROUP BY account_id
+    FROM stg_crm__customers GROUP BY account_id
 ),
 last_touch AS (
     SELECT account_id,

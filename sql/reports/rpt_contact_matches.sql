@@ -22,6 +22,6 @@ SELECT
     l.runner_up_score,
     l.linked_at
 FROM stg_justcall__contacts AS k
-LEFT JOIN crm_contact_links AS l USING (contact_id)
-LEFT JOIN crm_customers AS c ON c.customer_id = l.customer_id
-LEFT JOIN crm_customers AS r ON r.customer_id = l.runner_up_customer_id;
+LEFT JOIN stg_crm__contact_links AS l USING (contact_id)
+LEFT JOIN stg_crm__customers AS c ON c.customer_id = l.customer_id
+LEFT JOIN stg_crm__customers AS r ON r.customer_id = l.runner_up_customer_id;

@@ -20,7 +20,7 @@ SELECT
     min(a.occurred_at)                                                    AS first_contact_at,
     max(a.occurred_at)                                                    AS last_contact_at
 FROM fct_customer_activity AS a
-JOIN crm_customers AS c USING (customer_id)
+JOIN stg_crm__customers AS c USING (customer_id)
 WHERE a.local_date BETWEEN from_date AND to_date
   AND (agent IS NULL OR a.agent_email_key = callduck_email_key(agent))
 GROUP BY ALL

@@ -8,7 +8,7 @@
 -- ordering_rate (accounts with an order / accounts) between the two rows.
 CREATE OR REPLACE MACRO rpt_orders_after_calls(from_date, to_date, window_days := 30) AS TABLE
 WITH accounts AS (
-    SELECT DISTINCT account_id FROM crm_customers
+    SELECT DISTINCT account_id FROM stg_crm__customers
 ),
 calls AS (
     SELECT DISTINCT account_id, local_date

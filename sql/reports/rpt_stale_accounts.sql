@@ -11,7 +11,7 @@ WITH cutoff AS (
 ),
 accounts AS (
     SELECT account_id, arg_min(account_name, customer_id) AS account_name, count(*) AS customers
-    FROM crm_customers GROUP BY account_id
+    FROM stg_crm__customers GROUP BY account_id
 ),
 last_touch AS (
     SELECT a.account_id, max(a.local_date) AS last_contact_date,

@@ -26,6 +26,6 @@ ranked AS (
 SELECT r.agent_email, r.customer_rank, r.customer_id, c.customer_name, c.account_name,
        r.touches, r.calls, r.sms, r.talk_time_minutes, r.last_contact_at
 FROM ranked AS r
-JOIN crm_customers AS c USING (customer_id)
+JOIN stg_crm__customers AS c USING (customer_id)
 WHERE r.customer_rank <= top_n
 ORDER BY r.agent_email, r.customer_rank;

@@ -14,6 +14,29 @@ use callduck::sync::{run_sync, SyncOptions, SyncSummary};
 use callduck_metrics::{Call, Sms, User};
 use chrono::NaiveDateTime;
 
+/// The real `callduck` binary on `db`, quiet, with none of the settings a developer's shell may
+/// hold (credentials, the default file, Firestore, the time zone): the one way tests run it.
+pub fn callduck(db: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_callduck"));
+    cmd.arg("--db").arg(db).arg("--quiet");
+    for var in [
+        "JUSTCALL_API_KEY",
+        "JUSTCALL_API_SECRET",
+        "JUSTCALL_BASE_URL",
+        "CALLDUCK_DB",
+        "CALLDUCK_TIMEZONE",
+        "CALLDUCK_EXPORT_FIRESTORE",
+        "CALLDUCK_LOG",
+        "FIRESTORE_EMULATOR_HOST",
+        "FIRESTORE_PROJECT_ID",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_CLOUD_PROJECT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 pub fn init() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

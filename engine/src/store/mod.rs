@@ -621,3 +621,43 @@ impl StoreAccess for SharedStore {
 pub fn now_utc() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The identifiers of `sql`, comments left out.
+    fn identifiers(sql: &str) -> Vec<String> {
+        sql.lines()
+            .map(|l| l.split("--").next().unwrap_or(""))
+            .flat_map(|l| l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
+
+    /// dbt's layering, held by a test: marts and reports read models (staging, other marts), never
+    /// the tables the engine loads (`raw_justcall__*`, `crm_*`); marts never read reports.
+    #[test]
+    fn marts_and_reports_read_only_models() {
+        let mut seen = 0;
+        for (name, sql) in VIEWS {
+            let layer = name.split('/').next().unwrap_or("");
+            if layer != "marts" && layer != "reports" {
+                continue;
+            }
+            seen += 1;
+            for word in identifiers(sql) {
+                assert!(
+                    !word.starts_with("raw_justcall__") && !word.starts_with("crm_"),
+                    "{name} reads the loaded table {word}: read its staging view instead"
+                );
+                assert!(
+                    layer == "reports" || !word.starts_with("rpt_"),
+                    "{name} (a mart) reads the report {word}"
+                );
+            }
+        }
+        assert!(seen > 10, "the marts and reports were found ({seen})");
+    }
+}
