@@ -315,16 +315,13 @@ impl<S: StoreAccess> Writer<S> {
     }
 }
 
-/// Runs one sync of `streams` against `client` into `store`, and records it in
-/// `callduck_sync_runs`. `now` is the run's notion of the present (UTC). `store` is a [`Store`]
-/// of the run's own, or the [`crate::store::SharedStore`] of `callduck serve`.
-pub async fn run_sync<S: StoreAccess + Send + 'static>(
-    store: S,
-    client: JustCallClient,
+/// Checks the run's range and settings, stores the business zone, and plans every stream up
+/// front, so a bad range or zone fails before any request (and before the run is recorded).
+fn prepare<S: StoreAccess>(
+    store: &S,
     options: &SyncOptions,
     now: NaiveDateTime,
-) -> anyhow::Result<SyncSummary> {
-    let started = Instant::now();
+) -> anyhow::Result<Vec<(Stream, Option<StreamPlan>)>> {
     if let Some(until) = options.until {
         anyhow::ensure!(
             until <= now,
@@ -346,8 +343,6 @@ pub async fn run_sync<S: StoreAccess + Send + 'static>(
     }
     let end = options.until.unwrap_or(now);
 
-    // Plan every stream up front so a bad range fails before any request (and before the run
-    // is recorded).
     let mut plans: Vec<(Stream, Option<StreamPlan>)> = Vec::new();
     for stream in &options.streams {
         let plan = match stream {
@@ -376,6 +371,20 @@ pub async fn run_sync<S: StoreAccess + Send + 'static>(
         };
         plans.push((*stream, plan));
     }
+    Ok(plans)
+}
+
+/// Runs one sync of `streams` against `client` into `store`, and records it in
+/// `callduck_sync_runs`. `now` is the run's notion of the present (UTC). `store` is a [`Store`]
+/// of the run's own, or the [`crate::store::SharedStore`] of `callduck serve`.
+pub async fn run_sync<S: StoreAccess + Send + 'static>(
+    store: S,
+    client: JustCallClient,
+    options: &SyncOptions,
+    now: NaiveDateTime,
+) -> anyhow::Result<SyncSummary> {
+    let started = Instant::now();
+    let plans = prepare(&store, options, now)?;
     let run_id = store.with(Store::begin_run)?;
 
     let (tx, mut rx) = mpsc::channel::<WriteMsg>(16);

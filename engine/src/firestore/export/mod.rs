@@ -126,6 +126,48 @@ pub struct ExportSummary {
     pub repaired: usize,
 }
 
+/// What step 1 and 2 leave: ambiguous emails, unmapped agents, mapped users, and the plan with
+/// its count of unchanged documents.
+type UsersAndPlan = (
+    Vec<String>,
+    Vec<UnmappedAgent>,
+    usize,
+    (Vec<plan::PlannedDoc>, usize),
+);
+
+/// Steps 1 and 2 in one transaction: the users replace the stored ones only with the plan they
+/// lead to, so a dry run, or a plan refused for zeroing too much, changes nothing in the file.
+fn users_and_plan(
+    store: &crate::store::Store,
+    users: &[DashboardUser],
+    opts: &ExportOptions,
+    target: &str,
+) -> anyhow::Result<UsersAndPlan> {
+    let conn = store.conn();
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let planned = (|| -> anyhow::Result<UsersAndPlan> {
+        let ambiguous = store_users(store, users)?;
+        let mapped_users = conn.query_row(
+            "SELECT count(DISTINCT user_id) FROM fct_dashboard_metrics",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as usize;
+        let planned = plan::plan(store, opts, target)?;
+        check_zeroing(store, opts, target, &planned.0)?;
+        Ok((ambiguous, unmapped_agents(store)?, mapped_users, planned))
+    })();
+    match planned {
+        Ok(p) if !opts.dry_run => {
+            conn.execute_batch("COMMIT")?;
+            Ok(p)
+        }
+        other => {
+            conn.execute_batch("ROLLBACK")?;
+            other
+        }
+    }
+}
+
 /// Runs one export. `client` may be `None` only for a dry run with `--users-file`. `store` is
 /// locked only for its own reads and writes, never across a request to Firestore.
 pub async fn run_export<S: StoreAccess>(
@@ -160,34 +202,8 @@ pub async fn run_export<S: StoreAccess>(
         let client = client.context("--verify reads what Firestore holds: it needs Firestore")?;
         repaired = verify_ledger(store, client, opts, &target).await?;
     }
-    // The users replace the stored ones only with the plan they lead to: a dry run, or a plan
-    // refused for zeroing too much, changes nothing in the file.
     let (ambiguous, unmapped, mapped_users, (docs, unchanged)) =
-        store.with(|store| -> anyhow::Result<_> {
-            let conn = store.conn();
-            conn.execute_batch("BEGIN TRANSACTION")?;
-            let planned = (|| -> anyhow::Result<_> {
-                let ambiguous = store_users(store, &users)?;
-                let mapped_users = conn.query_row(
-                    "SELECT count(DISTINCT user_id) FROM fct_dashboard_metrics",
-                    [],
-                    |r| r.get::<_, i64>(0),
-                )? as usize;
-                let planned = plan::plan(store, opts, &target)?;
-                check_zeroing(store, opts, &target, &planned.0)?;
-                Ok((ambiguous, unmapped_agents(store)?, mapped_users, planned))
-            })();
-            match planned {
-                Ok(p) if !opts.dry_run => {
-                    conn.execute_batch("COMMIT")?;
-                    Ok(p)
-                }
-                other => {
-                    conn.execute_batch("ROLLBACK")?;
-                    other
-                }
-            }
-        })?;
+        store.with(|store| users_and_plan(store, &users, opts, &target))?;
     let mut summary = ExportSummary {
         dashboard_users: users.len(),
         ambiguous_emails: ambiguous,
