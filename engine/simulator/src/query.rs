@@ -12,7 +12,15 @@ use callduck_metrics::Direction;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike as _};
 use chrono_tz::Tz;
 
-use super::served::Record;
+/// What the list filters look at, for calls and SMS alike.
+pub(crate) trait Record {
+    fn at(&self) -> NaiveDateTime;
+    fn agent(&self) -> Option<i64>;
+    fn direction(&self) -> Direction;
+    fn call_type(&self) -> Option<&str>;
+    fn contact(&self) -> Option<&str>;
+    fn line(&self) -> Option<&str>;
+}
 
 /// Default page size of every list endpoint.
 pub(crate) const DEFAULT_PER_PAGE: usize = 20;

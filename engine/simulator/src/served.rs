@@ -14,18 +14,8 @@ use rand::Rng;
 
 use super::dataset::{self, finish_call, make_call, rng_for, stream, World, IN_PROGRESS};
 use super::names;
-use super::query::ListFilter;
+use super::query::{ListFilter, Record};
 use super::{Dataset, SimConfig};
-
-/// What the list filters look at, for calls and SMS alike.
-pub(crate) trait Record {
-    fn at(&self) -> NaiveDateTime;
-    fn agent(&self) -> Option<i64>;
-    fn direction(&self) -> Direction;
-    fn call_type(&self) -> Option<&str>;
-    fn contact(&self) -> Option<&str>;
-    fn line(&self) -> Option<&str>;
-}
 
 impl Record for Call {
     fn at(&self) -> NaiveDateTime {
