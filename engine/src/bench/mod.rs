@@ -264,6 +264,36 @@ impl Drop for WorkDir {
     }
 }
 
+/// The `p` quantile (0 to 1) of `sorted` values; NaN when there are none.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// The simulated team of `config` served on loopback, a client of it, and a store at `db` that
+/// holds its users (webhooks carry calls and SMS only): how the serve benchmarks begin.
+async fn team_with_users(
+    config: &SimConfig,
+    db: &Path,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<(crate::simulator::SimHandle, crate::justcall::JustCallClient)> {
+    let sim = Simulator::start(config.clone(), "127.0.0.1:0".parse().expect("loopback")).await?;
+    let client = crate::justcall::JustCallClient::with_credentials(
+        &sim.base_url(),
+        &config.api_key,
+        &config.api_secret,
+    )?;
+    let users_only = SyncOptions {
+        streams: vec![crate::justcall::Stream::Users],
+        progress: false,
+        ..SyncOptions::default()
+    };
+    run_sync(Store::open(db)?, client.clone(), &users_only, now).await?;
+    Ok((sim, client))
+}
+
 /// Resets the kernel's peak-RSS counter of this process (Linux), so each phase reports its own.
 fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");

@@ -15,22 +15,15 @@ use std::time::{Duration, Instant};
 use rand::seq::SliceRandom as _;
 use rand::SeedableRng as _;
 
-use super::{peak_rss_mib, reset_peak_rss};
+use super::{peak_rss_mib, percentile, reset_peak_rss, team_with_users};
 use crate::firestore::export::ExportOptions;
 use crate::secret::Secret;
 use crate::simulator::webhooks::{deliver, events_for};
-use crate::simulator::{Fault, Poison, SimConfig, Simulator};
+use crate::simulator::{Fault, Poison, SimConfig};
 use crate::store::{now_utc, Store};
-use crate::sync::{run_sync, SyncOptions};
+use crate::sync::SyncOptions;
 use crate::webhooks::processor::EventPolicy;
 use crate::webhooks::server::{start, ServeConfig, ServeLimits};
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
 
 /// What the soak run is made of.
 pub struct SoakOptions {
@@ -53,20 +46,9 @@ pub async fn bench_soak(o: &SoakOptions, dir: &Path) -> anyhow::Result<()> {
         ..SimConfig::ending_now()
     };
     println!("bench soak: {}", crate::simulator::describe(&config));
-    let sim = Simulator::start(config.clone(), "127.0.0.1:0".parse().expect("loopback")).await?;
-    let data = sim.dataset();
-    let client = crate::justcall::JustCallClient::with_credentials(
-        &sim.base_url(),
-        &config.api_key,
-        &config.api_secret,
-    )?;
     let db = dir.join("soak.duckdb");
-    let users_only = SyncOptions {
-        streams: vec![crate::justcall::Stream::Users],
-        progress: false,
-        ..SyncOptions::default()
-    };
-    run_sync(Store::open(&db)?, client.clone(), &users_only, now_utc()).await?;
+    let (sim, client) = team_with_users(&config, &db, now_utc()).await?;
+    let data = sim.dataset();
 
     let export = match std::env::var("FIRESTORE_EMULATOR_HOST") {
         Ok(host) if !host.trim().is_empty() => {

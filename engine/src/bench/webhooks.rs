@@ -9,19 +9,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::{percentile, team_with_users};
 use crate::secret::Secret;
 use crate::simulator::webhooks::{deliver, events_for};
-use crate::simulator::{SimConfig, Simulator};
+use crate::simulator::SimConfig;
 use crate::store::{now_utc, Store};
-use crate::sync::{run_sync, SyncOptions};
+use crate::sync::SyncOptions;
 use crate::webhooks::server::{start, ServeConfig};
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
 
 /// Runs the benchmark and prints its report.
 pub async fn bench_webhooks(calls: usize, concurrency: usize, dir: &Path) -> anyhow::Result<()> {
@@ -36,18 +30,8 @@ pub async fn bench_webhooks(calls: usize, concurrency: usize, dir: &Path) -> any
         ..SimConfig::default()
     };
     println!("bench webhooks: {}", crate::simulator::describe(&config));
-    let sim = Simulator::start(config.clone(), "127.0.0.1:0".parse().expect("loopback")).await?;
-    let client = crate::justcall::JustCallClient::with_credentials(
-        &sim.base_url(),
-        &config.api_key,
-        &config.api_secret,
-    )?;
     let db = dir.join("webhooks.duckdb");
-    let users_only = SyncOptions {
-        streams: vec![crate::justcall::Stream::Users],
-        ..SyncOptions::default()
-    };
-    run_sync(Store::open(&db)?, client.clone(), &users_only, config.end).await?;
+    let (sim, client) = team_with_users(&config, &db, config.end).await?;
     let public_url = "https://hooks.example.com/webhooks/justcall";
     let serve = ServeConfig {
         public_url: public_url.into(),

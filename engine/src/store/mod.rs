@@ -599,16 +599,6 @@ impl SharedStore {
     pub fn reader(&self) -> anyhow::Result<Store> {
         self.lock().try_clone()
     }
-
-    pub fn path(&self) -> PathBuf {
-        self.lock().path().to_path_buf()
-    }
-}
-
-impl From<Store> for SharedStore {
-    fn from(store: Store) -> SharedStore {
-        SharedStore::new(store)
-    }
 }
 
 impl StoreAccess for SharedStore {
