@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use callduck::justcall::Stream;
@@ -37,9 +37,7 @@ fn spawn_serve(
     fs: &Emulator,
     port: u16,
 ) -> Serve {
-    let child = Command::new(env!("CARGO_BIN_EXE_callduck"))
-        .arg("--db")
-        .arg(db)
+    let child = callduck(db)
         .args([
             "serve",
             "--addr",
@@ -57,8 +55,6 @@ fn spawn_serve(
         .env("JUSTCALL_API_KEY", &config.api_key)
         .env("JUSTCALL_API_SECRET", &config.api_secret)
         .env("FIRESTORE_EMULATOR_HOST", emulator_host())
-        .env_remove("CALLDUCK_DB")
-        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -218,13 +214,7 @@ async fn serve_as_deployed_survives_schedules_webhooks_faults_and_a_kill() {
 
     // Every raw table equals the simulator: no duplicates, nothing missing.
     assert_store_equals(&db, &data);
-    let check = Command::new(env!("CARGO_BIN_EXE_callduck"))
-        .arg("--db")
-        .arg(&db)
-        .arg("check")
-        .env_remove("CALLDUCK_DB")
-        .output()
-        .unwrap();
+    let check = callduck(&db).arg("check").output().unwrap();
     assert!(
         check.status.success(),
         "callduck check: {}{}",
