@@ -22,13 +22,13 @@ pub struct ServeArgs {
     #[arg(long, env = "CALLDUCK_WEBHOOK_URL")]
     pub public_url: String,
     /// Also sync every interval (e.g. 15m, 1h, 1d), as `callduck sync` would.
-    #[arg(long, value_parser = crate::webhooks::schedule::parse_every)]
+    #[arg(long, env = "CALLDUCK_SERVE_EVERY", value_parser = crate::webhooks::schedule::parse_every)]
     pub every: Option<std::time::Duration>,
     /// Largest accepted distance between a webhook's timestamp and now, in seconds.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, env = "CALLDUCK_TIMESTAMP_WINDOW_SECS")]
     pub timestamp_window_secs: i64,
     /// Largest accepted webhook body, in bytes.
-    #[arg(long, default_value_t = 1024 * 1024)]
+    #[arg(long, default_value_t = 1024 * 1024, env = "CALLDUCK_BODY_LIMIT_BYTES")]
     pub body_limit_bytes: usize,
     /// Business time zone (IANA) for agents without a usable zone (scheduled syncs).
     #[arg(long, env = "CALLDUCK_TIMEZONE")]
@@ -42,10 +42,10 @@ pub struct ServeArgs {
     pub firestore_project: Option<String>,
     /// Keep a read-only copy of the file here for analysts (`callduck --db PATH report ...`,
     /// the duckdb CLI): DuckDB lets no other process open the file while serve writes it.
-    #[arg(long)]
+    #[arg(long, env = "CALLDUCK_SNAPSHOT")]
     pub snapshot: Option<PathBuf>,
     /// Rewrite the snapshot at most this often, after changes.
-    #[arg(long, default_value = "5m", value_parser = crate::webhooks::schedule::parse_every)]
+    #[arg(long, default_value = "5m", env = "CALLDUCK_SNAPSHOT_EVERY", value_parser = crate::webhooks::schedule::parse_every)]
     pub snapshot_every: std::time::Duration,
     /// Attempts to re-fetch an event's record before the event is marked failed (`callduck
     /// events` lists failed events; `callduck events retry` makes them pending again).
