@@ -1,6 +1,10 @@
 //! The native core's results on the shared data equal `fixtures/expected.json`, which the browser
 //! test holds the WebAssembly module to. Regenerate after a deliberate change of a definition:
 //! `CALLDUCK_UPDATE_FIXTURES=1 cargo test --release -p callduck-metrics --test fixture`.
+//!
+//! `CALLDUCK_FIXTURE_INPUTS=FILE` also writes the records the fixture is computed from (calls, SMS,
+//! customers, as JSON records) to FILE, for the npm package test (`wasm/scripts/test-package.sh`),
+//! which holds the package's Node and bundled builds to the same `expected.json`.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -17,6 +21,15 @@ fn native_core_matches_the_fixture() {
     if std::env::var_os("CALLDUCK_UPDATE_FIXTURES").is_some() {
         let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
         std::fs::write(PATH, text).unwrap();
+    }
+    if let Some(path) = std::env::var_os("CALLDUCK_FIXTURE_INPUTS") {
+        let inputs = serde_json::json!({
+            "calls": common::calls_data(),
+            "sms": common::sms_data(),
+            "customers": common::customers(),
+        });
+        std::fs::write(&path, serde_json::to_string(&inputs).unwrap() + "\n")
+            .unwrap_or_else(|e| panic!("CALLDUCK_FIXTURE_INPUTS={path:?}: {e}"));
     }
     let stored: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(PATH)
