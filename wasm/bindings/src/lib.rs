@@ -377,7 +377,7 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = computeCallMetrics, unchecked_return_type = "JustCallMetrics")]
 pub fn compute_call_metrics(
     #[wasm_bindgen(unchecked_param_type = "JustCallCall[]")] calls: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let f = filter(options)?;
     let calls: Vec<Call> = records(&calls, "calls")?;
@@ -388,7 +388,7 @@ pub fn compute_call_metrics(
 #[wasm_bindgen(js_name = computeSmsMetrics, unchecked_return_type = "SmsMetrics")]
 pub fn compute_sms_metrics(
     #[wasm_bindgen(unchecked_param_type = "JustCallSms[]")] sms: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let f = filter(options)?;
     let sms: Vec<Sms> = records(&sms, "sms")?;
@@ -400,7 +400,7 @@ pub fn compute_sms_metrics(
 pub fn daily_goal_metrics(
     #[wasm_bindgen(unchecked_param_type = "JustCallCall[] | null | undefined")] calls: JsValue,
     #[wasm_bindgen(unchecked_param_type = "JustCallSms[] | null | undefined")] sms: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let f = filter(options)?;
     let calls: Vec<Call> = records(&calls, "calls")?;
@@ -448,7 +448,7 @@ pub fn goal_pace(
 pub fn search_customers(
     query: &str,
     #[wasm_bindgen(unchecked_param_type = "Customer[]")] customers: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "SearchOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SearchOptions | null")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let customers: Vec<Customer> = records(&customers, "customers")?;
     let options: SearchOptions = from_js(options, "options")?;
@@ -480,7 +480,7 @@ impl CustomerIndex {
     pub fn search(
         &self,
         query: &str,
-        #[wasm_bindgen(unchecked_param_type = "SearchOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SearchOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&self.0.search(query, from_js(options, "options")?))
     }
@@ -522,7 +522,11 @@ impl CallBatch {
 
     /// The batch as a batch file.
     #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self, meta: JsValue) -> Result<Vec<u8>, JsError> {
+    pub fn to_bytes(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown> | null")]
+        meta: JsValue,
+    ) -> Result<Vec<u8>, JsError> {
         Ok(self.0.to_bytes(self::meta(meta)?))
     }
 
@@ -530,7 +534,7 @@ impl CallBatch {
     #[wasm_bindgen(js_name = computeCallMetrics, unchecked_return_type = "JustCallMetrics")]
     pub fn compute_call_metrics(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&self.0.call_metrics(&filter(options)?))
     }
@@ -540,7 +544,7 @@ impl CallBatch {
     #[wasm_bindgen(js_name = callMetricsByAgent, unchecked_return_type = "AgentCallMetrics[]")]
     pub fn call_metrics_by_agent(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&self.0.call_metrics_by_agent(&filter(options)?))
     }
@@ -550,7 +554,7 @@ impl CallBatch {
     #[wasm_bindgen(js_name = dailyGoalMetrics, unchecked_return_type = "UserDayGoals[]")]
     pub fn daily_goal_metrics(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&columnar::daily_goal_metrics(
             Some(&self.0),
@@ -592,14 +596,18 @@ impl SmsBatch {
     }
 
     #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self, meta: JsValue) -> Result<Vec<u8>, JsError> {
+    pub fn to_bytes(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown> | null")]
+        meta: JsValue,
+    ) -> Result<Vec<u8>, JsError> {
         Ok(self.0.to_bytes(self::meta(meta)?))
     }
 
     #[wasm_bindgen(js_name = computeSmsMetrics, unchecked_return_type = "SmsMetrics")]
     pub fn compute_sms_metrics(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&self.0.sms_metrics(&filter(options)?))
     }
@@ -608,7 +616,7 @@ impl SmsBatch {
     #[wasm_bindgen(js_name = smsCountsByAgent, unchecked_return_type = "AgentSmsCounts[]")]
     pub fn sms_counts_by_agent(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&self.0.sms_counts_by_agent(&filter(options)?))
     }
@@ -617,7 +625,7 @@ impl SmsBatch {
     #[wasm_bindgen(js_name = dailyGoalMetrics, unchecked_return_type = "UserDayGoals[]")]
     pub fn daily_goal_metrics(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&columnar::daily_goal_metrics(
             None,
@@ -632,7 +640,7 @@ impl SmsBatch {
 #[wasm_bindgen(js_name = computeCallMetricsColumnar, unchecked_return_type = "JustCallMetrics")]
 pub fn compute_call_metrics_columnar(
     #[wasm_bindgen(unchecked_param_type = "CallColumnsInput")] columns: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let f = filter(options)?;
     to_js(&call_columns(&columns)?.call_metrics(&f))
@@ -642,7 +650,7 @@ pub fn compute_call_metrics_columnar(
 #[wasm_bindgen(js_name = computeSmsMetricsColumnar, unchecked_return_type = "SmsMetrics")]
 pub fn compute_sms_metrics_columnar(
     #[wasm_bindgen(unchecked_param_type = "SmsColumnsInput")] columns: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let f = filter(options)?;
     to_js(&sms_columns(&columns)?.sms_metrics(&f))
@@ -653,7 +661,7 @@ pub fn compute_sms_metrics_columnar(
 pub fn daily_goal_metrics_columnar(
     calls: &CallBatch,
     sms: &SmsBatch,
-    #[wasm_bindgen(unchecked_param_type = "MetricsOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MetricsOptions | null")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     to_js(&columnar::daily_goal_metrics(
         Some(&calls.0),
