@@ -25,7 +25,7 @@ die() { printf '\033[31merror: %s\033[0m\n' "$*" >&2; exit 1; }
 
 # Installs what the scripts need when it is missing: the wasm32 target, wasm-bindgen-cli at the
 # pinned version (from crates.io; ~5 min the first time) and the npm tools (binaryen's wasm-opt,
-# playwright-core) from wasm/package-lock.json.
+# playwright-core, esbuild, typescript) from wasm/package-lock.json.
 ensure_toolchain() {
   command -v cargo >/dev/null || die "cargo is not on PATH"
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
@@ -37,10 +37,32 @@ ensure_toolchain() {
     # Not --locked: its lockfile names a crate version the registry lacks.
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   fi
-  if [[ ! -x "$WASM_OPT" || ! -d "$WASM_DIR/node_modules/playwright-core" ]]; then
+  ensure_npm_tools
+}
+
+# The npm tools of wasm/package-lock.json (binaryen's wasm-opt, playwright-core, esbuild,
+# typescript): `npm ci` in wasm/ when node_modules is missing or older than the lock file.
+ensure_npm_tools() {
+  if [[ ! -x "$WASM_OPT" || ! -f "$WASM_DIR/node_modules/.package-lock.json" \
+        || "$WASM_DIR/package-lock.json" -nt "$WASM_DIR/node_modules/.package-lock.json" ]]; then
     command -v npm >/dev/null || die "npm is not on PATH (apt-get install -y nodejs npm)"
-    log "npm ci (binaryen, playwright-core)"
+    log "npm ci in wasm/ (binaryen, playwright-core, esbuild, typescript)"
     (cd "$WASM_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Builds pkg/ with build.sh when it is missing or older than what it is built from, so a test never
+# runs yesterday's module; otherwise reuses it (e.g. the one an earlier script of the same run built).
+ensure_pkg() {
+  local stamp="$PKG_DIR/package.json"
+  if [[ ! -f "$stamp" || ! -f "$PKG_DIR/web/callduck_metrics_bg.wasm" ]]; then
+    log "$PKG_DIR is missing or incomplete: wasm/scripts/build.sh"
+    "$WASM_DIR/scripts/build.sh"
+  elif [[ -n "$(find "$WASM_DIR/src" "$WASM_DIR/bindings/src" "$WASM_DIR/Cargo.toml" \
+      "$WASM_DIR/bindings/Cargo.toml" "$WASM_DIR/npm" "$WASM_DIR/scripts/build.sh" \
+      "$REPO_DIR/Cargo.toml" "$REPO_DIR/Cargo.lock" -newer "$stamp" -print -quit)" ]]; then
+    log "$PKG_DIR is older than its sources: wasm/scripts/build.sh"
+    "$WASM_DIR/scripts/build.sh"
   fi
 }
 
