@@ -2,7 +2,7 @@
 // the module's columnar path over the same calls, in the same page. Results land in
 // window.__bench for wasm/bench/run.mjs, and on the page.
 
-import init, { CallBatch, computeCallMetricsColumnar, version } from '../../pkg/callduck_metrics.js';
+import init, { CallBatch, computeCallMetricsColumnar, version } from '../../pkg/web/callduck_metrics.js';
 
 const params = new URLSearchParams(location.search);
 const N = Number(params.get('n') || 1_000_000);

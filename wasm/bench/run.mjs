@@ -21,7 +21,7 @@ const arg = (name, def) => {
 const n = Number(arg('n', 1_000_000));
 const runs = Number(arg('runs', 7));
 
-const wasmPath = join(pkg, 'callduck_metrics_bg.wasm');
+const wasmPath = join(pkg, 'web', 'callduck_metrics_bg.wasm');
 if (!existsSync(wasmPath)) {
   console.error(`error: ${wasmPath} is missing; run wasm/scripts/build.sh first`);
   process.exit(2);

@@ -2,10 +2,11 @@
 // module and the data directory).
 //
 // 1. Loads the callduck-metrics WebAssembly module (`?module=URL`, default
-//    ../../pkg/callduck_metrics.js) and a `callduck export dashboard` directory (`?data=URL`,
-//    default ./data/): dashboard.json (agents, time zones, goals, recent calls, the SQL views'
-//    totals) and the columnar batches calls.cdbatch / texts.cdbatch, which go into wasm memory
-//    once as a CallBatch and an SmsBatch.
+//    ../../pkg/web/callduck_metrics.js, the package's `callduck-metrics/web` build, which needs
+//    init()) and a `callduck export dashboard` directory (`?data=URL`, default ./data/):
+//    dashboard.json (agents, time zones, goals, recent calls, the SQL views' totals) and the
+//    columnar batches calls.cdbatch / texts.cdbatch, which go into wasm memory once as a
+//    CallBatch and an SmsBatch.
 // 2. On every change of the date range, agent or direction, recomputes everything in the browser
 //    through the batches (no round trip): the seed's JustCallMetrics for the cards, status
 //    breakdown and daily chart; SMS metrics; every agent's JustCallMetrics and SMS counts in one
@@ -23,7 +24,7 @@
 // apply to the leaderboard's calls, completed calls and talk time.
 
 const params = new URLSearchParams(location.search);
-const MODULE_URL = new URL(params.get('module') || '../../pkg/callduck_metrics.js', location.href).href;
+const MODULE_URL = new URL(params.get('module') || '../../pkg/web/callduck_metrics.js', location.href).href;
 const DATA_URL = new URL(withSlash(params.get('data') || './data/'), location.href).href;
 
 const $ = (id) => document.getElementById(id);

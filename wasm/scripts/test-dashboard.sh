@@ -11,10 +11,11 @@
 # OUT_DIR (or $DASHBOARD_OUT): where dashboard.png, dashboard-agent.png and dashboard-mobile.png go
 # (default: a new temporary directory, printed at the end).
 #
-# Builds pkg/ with build.sh when it is missing, installs the npm tools (npm ci in wasm/) and
-# Debian's Chromium when missing, serves the repository with wasm/dashboard/serve.mjs and runs
-# wasm/dashboard/e2e.mjs (what it checks is described there). Exits non-zero on any failure;
-# running it again changes nothing but the screenshots.
+# Builds pkg/ with build.sh when it is missing or older than the module's sources (the page loads
+# pkg/web/callduck_metrics.js), installs the npm tools (npm ci in wasm/) and Debian's Chromium when
+# missing, serves the repository with wasm/dashboard/serve.mjs and runs wasm/dashboard/e2e.mjs
+# (what it checks is described there). Exits non-zero on any failure; running it again changes
+# nothing but the screenshots.
 ENGINE_TARGET_DIR="${CARGO_TARGET_DIR:-}"   # before env.sh points CARGO_TARGET_DIR at the wasm build
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -22,19 +23,8 @@ DATA_DIR="${1:-${DASHBOARD_DATA:-}}"
 OUT_DIR="${2:-${DASHBOARD_OUT:-}}"
 
 command -v node >/dev/null || die "node is not on PATH (apt-get install -y nodejs npm)"
-if [[ ! -f "$PKG_DIR/callduck_metrics.js" || ! -f "$PKG_DIR/callduck_metrics_bg.wasm" ]]; then
-  log "pkg/ is missing: wasm/scripts/build.sh"
-  "$WASM_DIR/scripts/build.sh"
-elif [[ -n "$(find "$WASM_DIR/src" "$WASM_DIR/bindings" "$WASM_DIR/Cargo.toml" -newer "$PKG_DIR/callduck_metrics_bg.wasm" -print -quit)" ]]; then
-  # A pkg/ older than the module's sources would test yesterday's module against today's page.
-  log "pkg/ is older than wasm/src: wasm/scripts/build.sh"
-  "$WASM_DIR/scripts/build.sh"
-fi
-if [[ ! -d "$WASM_DIR/node_modules/playwright-core" ]]; then
-  command -v npm >/dev/null || die "npm is not on PATH (apt-get install -y nodejs npm)"
-  log "npm ci (playwright-core, binaryen)"
-  (cd "$WASM_DIR" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+ensure_pkg
+ensure_npm_tools
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || ensure_chromium
 
 TMP_DATA=""
