@@ -7,8 +7,13 @@
 #      Firestore emulator;
 #   3. wasm/scripts/test-browser.sh: the WebAssembly module in headless Chromium against the
 #      native core (installs wasm-bindgen-cli, binaryen and Chromium when missing);
-#   4. wasm/scripts/test-dashboard.sh: the dashboard page end to end in headless Chromium, on a
-#      demo export made by the callduck binary that step 2 built.
+#   4. wasm/scripts/test-package.sh: builds the npm package (pkg/), packs and installs it, imports
+#      it by name in plain Node (import and require), in esbuild bundles for Node and the browser
+#      and unbundled in headless Chromium, requires the same values everywhere, equal to the
+#      native core's and shaped as its .d.ts declares, and type-checks a usage file with
+#      tsc --strict (installs esbuild and typescript from wasm/package-lock.json);
+#   5. wasm/scripts/test-dashboard.sh: the dashboard page end to end in headless Chromium, on a
+#      demo export made by the callduck binary that step 2 built, with the pkg/ step 4 built.
 # Uses the release profile everywhere, so the bundled DuckDB is compiled once per target dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,4 +56,5 @@ fi
 
 cargo test --release --workspace
 bash wasm/scripts/test-browser.sh
+bash wasm/scripts/test-package.sh
 CALLDUCK_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/callduck" bash wasm/scripts/test-dashboard.sh
