@@ -1,8 +1,9 @@
 // The npm package test's one computation (wasm/scripts/test-package.sh): every export of the
 // callduck-metrics package, called on the records of the shared fixture (wasm/tests/fixtures/
 // expected.json: the native core's results on that data). Runs unchanged wherever the package
-// loads: the plain Node script (node-app.mjs), its esbuild bundles for Node and for the browser,
-// and the unbundled `callduck-metrics/web` build in Chromium (browser-app.mjs).
+// loads: the plain Node scripts (node-app.mjs, node-require.cjs), the esbuild bundles of
+// node-app.mjs for Node and of browser-app.mjs for the browser, and the unbundled
+// `callduck-metrics/web` build in Chromium (web.html).
 //
 // It only computes; check.mjs compares. Each result is one entry:
 //   { name, api, expected, compare, value }
