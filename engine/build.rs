@@ -1,4 +1,5 @@
-//! Embeds the SQL under `sql/` into the binary.
+//! Embeds the SQL under `sql/` into the binary, and the commit it is built from into
+//! `callduck --version` (`CALLDUCK_COMMIT`).
 //!
 //! `sql/schema/NNN_name.sql` are migrations, applied once each in version order; `sql/staging/`,
 //! `sql/marts/` and `sql/reports/` hold `CREATE OR REPLACE VIEW` / `MACRO` files, re-applied on every write open so the
@@ -7,7 +8,51 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::{env, fs};
+
+/// Output of `git -C dir args...`, trimmed, if git is there and succeeds.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// The commit of the checkout (`CALLDUCK_BUILD_COMMIT` wins, for builds from a tarball), or
+/// "unknown commit"; re-run when HEAD moves.
+fn commit(root: &Path) -> String {
+    println!("cargo:rerun-if-env-changed=CALLDUCK_BUILD_COMMIT");
+    if let Ok(commit) = env::var("CALLDUCK_BUILD_COMMIT") {
+        return commit;
+    }
+    let Some(commit) = git(root, &["rev-parse", "--short=12", "HEAD"]) else {
+        return "unknown commit".to_string();
+    };
+    // HEAD names the branch; the branch's ref (loose or packed) names the commit.
+    for (flag, file) in [("--git-dir", "HEAD"), ("--git-common-dir", "packed-refs")] {
+        if let Some(dir) = git(root, &["rev-parse", flag]) {
+            println!(
+                "cargo:rerun-if-changed={}",
+                root.join(dir).join(file).display()
+            );
+        }
+    }
+    if let (Some(dir), Some(branch)) = (
+        git(root, &["rev-parse", "--git-common-dir"]),
+        git(root, &["symbolic-ref", "-q", "HEAD"]),
+    ) {
+        println!(
+            "cargo:rerun-if-changed={}",
+            root.join(dir).join(branch).display()
+        );
+    }
+    format!("commit {commit}")
+}
 
 fn sql_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
@@ -44,7 +89,9 @@ fn table(out: &mut String, name: &str, root: &Path, dirs: &[&str]) {
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let root = manifest.parent().unwrap().join("sql");
+    let repo = manifest.parent().unwrap();
+    println!("cargo:rustc-env=CALLDUCK_COMMIT={}", commit(repo));
+    let root = repo.join("sql");
     println!("cargo:rerun-if-changed={}", root.display());
     for dir in ["schema", "staging", "marts", "reports", "tests"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());

@@ -54,7 +54,7 @@ fn a_bad_since_is_a_usage_error_naming_the_format() {
 fn missing_credentials_say_which_variable_to_set() {
     let dir = tempfile::tempdir().unwrap();
     let out = callduck(&temp_db(&dir)).arg("sync").output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(text(&out).contains("JUSTCALL_API_KEY"), "{}", text(&out));
     assert!(
         !temp_db(&dir).exists(),
@@ -73,7 +73,12 @@ fn an_unreachable_host_fails_clearly_after_bounded_retries() {
         .env("JUSTCALL_API_SECRET", "s")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "upstream failure: {}",
+        text(&out)
+    );
     let t = text(&out);
     assert!(
         t.contains("/v2.1/users"),
@@ -93,7 +98,7 @@ fn an_unwritable_path_says_what_to_fix() {
             .env("JUSTCALL_BASE_URL", "http://127.0.0.1:9")
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{db}: {}", text(&out));
+        assert_eq!(out.status.code(), Some(3), "{db}: {}", text(&out));
         assert!(text(&out).contains("cannot open"), "{db}: {}", text(&out));
         assert!(text(&out).contains("--db"), "{db}: {}", text(&out));
     }
@@ -112,7 +117,7 @@ async fn wrong_credentials_are_reported_without_leaking_the_secret() {
         .args(["-vv"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let t = text(&out);
     assert!(t.contains("JUSTCALL_API_SECRET"), "{t}");
     assert!(!t.contains(secret), "the secret leaked into the output");
@@ -173,7 +178,7 @@ async fn sigkill_mid_sync_then_rerun_yields_exactly_the_data_set() {
         .args(sync_args(&config))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(4), "busy: {}", text(&out));
     assert!(
         text(&out).contains("in use by another process"),
         "{}",
@@ -194,7 +199,7 @@ async fn sigkill_mid_sync_then_rerun_yields_exactly_the_data_set() {
 fn status_of_a_missing_file_says_how_to_create_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = callduck(&temp_db(&dir)).arg("status").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(text(&out).contains("callduck sync"), "{}", text(&out));
 }
 
@@ -481,14 +486,16 @@ async fn export_firestore_says_what_to_configure_and_dry_runs_from_a_users_file(
     assert!(out.status.success(), "{}", text(&out));
     sim.shutdown();
 
-    // Nothing configured: say which variables to set.
+    // Nothing configured: say where the project comes from.
+    let home = tempfile::tempdir().unwrap();
     let out = callduck(&db)
         .args(["export", "firestore"])
+        .env("HOME", home.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(
-        text(&out).contains("FIRESTORE_EMULATOR_HOST")
+        text(&out).contains("GOOGLE_CLOUD_PROJECT")
             && text(&out).contains("GOOGLE_APPLICATION_CREDENTIALS"),
         "{}",
         text(&out)
@@ -499,7 +506,7 @@ async fn export_firestore_says_what_to_configure_and_dry_runs_from_a_users_file(
         .env("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(text(&out).contains("--project"), "{}", text(&out));
     // A key file that is not a key: named, its content never printed.
     let key = dir.path().join("sa.json");
@@ -509,7 +516,7 @@ async fn export_firestore_says_what_to_configure_and_dry_runs_from_a_users_file(
         .env("GOOGLE_APPLICATION_CREDENTIALS", &key)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(text(&out).contains("sa.json"), "{}", text(&out));
     assert!(!text(&out).contains("PRIVATEKEYMATERIAL"), "{}", text(&out));
     // --export-firestore on sync checks the settings before syncing.
@@ -517,13 +524,46 @@ async fn export_firestore_says_what_to_configure_and_dry_runs_from_a_users_file(
         .args(["sync", "--export-firestore"])
         .env("JUSTCALL_API_KEY", "k")
         .env("JUSTCALL_API_SECRET", "s")
+        .env("JUSTCALL_BASE_URL", "http://127.0.0.1:9")
+        .env("GOOGLE_CLOUD_PROJECT", "p")
+        .env("HOME", home.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
-        text(&out).contains("FIRESTORE_EMULATOR_HOST"),
+        text(&out).contains("FIRESTORE_EMULATOR_HOST")
+            && text(&out).contains("gcloud auth application-default login"),
         "{}",
         text(&out)
+    );
+    assert!(
+        !text(&out).contains("/v2.1/"),
+        "the credentials are checked before JustCall is asked: {}",
+        text(&out)
+    );
+    // Application Default Credentials from `gcloud auth application-default login`: used (its
+    // quota project is the project), and its secrets never printed when Google cannot be reached.
+    let adc = home.path().join(".config/gcloud");
+    std::fs::create_dir_all(&adc).unwrap();
+    std::fs::write(
+        adc.join("application_default_credentials.json"),
+        r#"{"type":"authorized_user","client_id":"cid.apps.googleusercontent.com","client_secret":"CLIENTSECRETVALUE","refresh_token":"REFRESHTOKENVALUE","quota_project_id":"adc-project"}"#,
+    )
+    .unwrap();
+    let out = callduck(&db)
+        .args(["export", "firestore"])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{t}");
+    assert!(
+        !t.contains("--project") && t.contains("application-default"),
+        "the project came from the ADC file; the token could not be had: {t}"
+    );
+    assert!(
+        !t.contains("CLIENTSECRETVALUE") && !t.contains("REFRESHTOKENVALUE"),
+        "{t}"
     );
 
     // A dry run from a users file needs no Firestore: one agent maps (email in another case).
@@ -754,4 +794,299 @@ fn sql_never_writes_and_its_restricted_mode_reads_the_database_only() {
         "{}",
         text(&out)
     );
+}
+
+/// The binary without the `--quiet` of [`callduck`], for output that needs logs or help.
+fn callduck_bare() -> Command {
+    // The environment `callduck` sets up, without its `--db ... --quiet` arguments.
+    let template = callduck(Path::new("unused.duckdb"));
+    let mut bare = Command::new(env!("CARGO_BIN_EXE_callduck"));
+    for (k, v) in template.get_envs() {
+        match v {
+            Some(v) => bare.env(k, v),
+            None => bare.env_remove(k),
+        };
+    }
+    bare
+}
+
+#[test]
+fn version_names_the_release_the_commit_and_duckdb() {
+    let out = callduck_bare().arg("--version").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.starts_with(&format!("callduck {} (", env!("CARGO_PKG_VERSION"))),
+        "{t}"
+    );
+    assert!(t.contains("DuckDB v"), "{t}");
+    // Built from a git checkout (as CI and `cargo install --path engine` do): the commit it was
+    // built from. HEAD may have moved since the build only if someone commits mid-test.
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    if let Some(head) = head.ok().filter(|h| h.status.success()) {
+        let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+        assert!(
+            t.contains(&format!("(commit {head})")),
+            "{t} vs HEAD {head}"
+        );
+    }
+}
+
+#[test]
+fn completions_and_man_pages_cover_every_command() {
+    let commands = [
+        "sync", "status", "check", "report", "sql", "export", "serve", "settings",
+    ];
+    let out = callduck_bare()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let script = String::from_utf8(out.stdout).unwrap();
+    for c in commands {
+        assert!(script.contains(c), "bash completion lacks {c}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("callduck.bash");
+    std::fs::write(&file, &script).unwrap();
+    let syntax = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(syntax.status.success(), "{}", text(&syntax));
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = callduck_bare()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success() && out.stdout.len() > 1000, "{shell}");
+    }
+    let out = callduck_bare().arg("man").output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH callduck 1"),
+        "{page}"
+    );
+    let out = callduck_bare()
+        .args(["man", "--out-dir"])
+        .arg(dir.path().join("man1"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    for c in commands {
+        let page = dir.path().join(format!("man1/callduck-{c}.1"));
+        let roff = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{page:?}: {e}"));
+        assert!(roff.contains(".SH"), "{c}");
+    }
+    // Benchmarks are listed apart from the everyday commands.
+    let help = text(&callduck_bare().arg("--help").output().unwrap());
+    assert!(!help.contains("\n  bench"), "{help}");
+    assert!(help.contains("callduck bench --help"), "{help}");
+    assert!(callduck_bare()
+        .args(["bench", "--help"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+}
+
+#[test]
+fn settings_help_lists_every_setting_with_its_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let out = callduck(&db)
+        .args(["settings", "set", "service_level_seconds", "30"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let listing = callduck(&db).arg("settings").output().unwrap();
+    assert!(listing.status.success(), "{}", text(&listing));
+    let keys: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(keys.len() >= 5, "{keys:?}");
+    let help = text(
+        &callduck_bare()
+            .args(["settings", "--help"])
+            .output()
+            .unwrap(),
+    );
+    for key in &keys {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(key.as_str()))
+            .unwrap_or_else(|| panic!("settings --help lacks {key}: {help}"));
+        assert!(line.contains("default"), "{line}");
+    }
+}
+
+#[test]
+fn sql_reads_a_query_from_a_file_or_stdin() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let out = callduck(&db)
+        .args(["settings", "set", "business_timezone", "Europe/Paris"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let query =
+        "-- the zone analysts set\nSELECT callduck_business_timezone() AS zone, 6 * 7 AS n;\n";
+    let file = dir.path().join("q.sql");
+    std::fs::write(&file, query).unwrap();
+    let expected = "zone,n\nEurope/Paris,42\n";
+    let out = callduck(&db)
+        .args(["sql", "-f", "csv", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        expected,
+        "{}",
+        text(&out)
+    );
+    for args in [vec!["sql", "-f", "csv"], vec!["sql", "-", "-f", "csv"]] {
+        let mut child = callduck(&db)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(query.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            expected,
+            "{args:?}: {}",
+            text(&out)
+        );
+    }
+    // An empty file is refused, not run as nothing.
+    std::fs::write(&file, "  \n").unwrap();
+    let out = callduck(&db)
+        .args(["sql", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("empty"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_tell_data_tests_and_interruptions_apart() {
+    let config = SimConfig {
+        latency: Duration::from_millis(40),
+        ..small_config()
+    };
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+
+    // Calls without their users: the orphan-agent data test fails, and `check` says so with 6.
+    let out = against(&db, &sim, &config)
+        .args(sync_args(&config))
+        .args(["--streams", "calls"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = callduck(&db).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    assert!(
+        text(&out).contains("FAIL assert_no_orphan_agents"),
+        "{}",
+        text(&out)
+    );
+
+    // SIGINT mid-sync: stops, commits what it fetched, records the run, exits 130.
+    let other_dir = tempfile::tempdir_in(dir.path()).unwrap();
+    let other = temp_db(&other_dir);
+    let child = against(&other, &sim, &config)
+        .args(sync_args(&config))
+        .args(["--window-days", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let before = sim.stats().requests;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sim.stats().requests < before + 15 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(text(&out).contains("interrupted"), "{}", text(&out));
+    let stored: i64 = {
+        let store = callduck::store::Store::open_read_only(&other).unwrap();
+        let (stored, error): (i64, Option<String>) = store
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM raw_justcall__calls), \
+                 (SELECT error_message FROM callduck_sync_runs ORDER BY run_id DESC LIMIT 1)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(
+            error.as_deref().is_some_and(|e| e.contains("interrupted")),
+            "the run is recorded as interrupted: {error:?}"
+        );
+        stored
+    };
+    assert!(
+        stored > 0,
+        "what was fetched before the signal is committed"
+    );
+    let out = against(&other, &sim, &config)
+        .args(sync_args(&config))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_store_equals(&other, &sim.dataset());
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_object_per_line() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = callduck_bare()
+        .arg("--db")
+        .arg(temp_db(&dir))
+        .args(sync_args(&config))
+        .args(["-v", "--log-format", "json"])
+        .env("JUSTCALL_BASE_URL", sim.base_url())
+        .env("JUSTCALL_API_KEY", &config.api_key)
+        .env("JUSTCALL_API_SECRET", &config.api_secret)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "-v logs something");
+    for line in &lines {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        assert!(
+            v["timestamp"].is_string() && v["level"].is_string(),
+            "{line}"
+        );
+        assert!(v.get("message").is_some(), "{line}");
+    }
+    assert!(!stderr.contains(&config.api_secret));
+    sim.shutdown();
 }

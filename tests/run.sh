@@ -5,15 +5,17 @@
 #   2. cargo test --release --workspace: unit tests, and integration tests that drive the real
 #      binary, the real simulator over HTTP, real DuckDB files, Python's duckdb package and the
 #      Firestore emulator;
-#   3. wasm/scripts/test-browser.sh: the WebAssembly module in headless Chromium against the
+#   3. the README's install step (`cargo install --path engine`) into a temporary root, reusing
+#      the build, and the installed binary's --version, demo and check;
+#   4. wasm/scripts/test-browser.sh: the WebAssembly module in headless Chromium against the
 #      native core (installs wasm-bindgen-cli, binaryen and Chromium when missing);
-#   4. wasm/scripts/test-package.sh: builds the npm package (pkg/), packs and installs it, imports
+#   5. wasm/scripts/test-package.sh: builds the npm package (pkg/), packs and installs it, imports
 #      it by name in plain Node (import and require), in esbuild bundles for Node and the browser
 #      and unbundled in headless Chromium, requires the same values everywhere, equal to the
 #      native core's and shaped as its .d.ts declares, and type-checks a usage file with
 #      tsc --strict (installs esbuild and typescript from wasm/package-lock.json);
-#   5. wasm/scripts/test-dashboard.sh: the dashboard page end to end in headless Chromium, on a
-#      demo export made by the callduck binary that step 2 built, with the pkg/ step 4 built.
+#   6. wasm/scripts/test-dashboard.sh: the dashboard page end to end in headless Chromium, on a
+#      demo export made by the callduck binary that step 2 built, with the pkg/ step 5 built.
 # Uses the release profile everywhere, so the bundled DuckDB is compiled once per target dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +57,22 @@ if [[ -z "${FIRESTORE_EMULATOR_HOST:-}" ]]; then
 fi
 
 cargo test --release --workspace
+
+# The README's install step into a temporary root, with the same target directory (so the DuckDB
+# build is reused, as the README says), then the installed binary must run and name the commit.
+install_root=$(mktemp -d)
+cargo install --locked --quiet --path engine --root "$install_root" \
+  --target-dir "${CARGO_TARGET_DIR:-$PWD/target}"
+installed="$install_root/bin/callduck"
+version=$("$installed" --version)
+echo "tests/run.sh: installed $installed: $version"
+if commit=$(git rev-parse --short=12 HEAD 2>/dev/null); then
+  [[ "$version" == *"(commit $commit)"* ]] || { echo "the installed callduck does not name commit $commit" >&2; exit 1; }
+fi
+"$installed" --db "$install_root/demo.duckdb" --quiet demo --agents 2 --days 7 >/dev/null
+"$installed" --db "$install_root/demo.duckdb" check
+rm -rf "$install_root"
+
 bash wasm/scripts/test-browser.sh
 bash wasm/scripts/test-package.sh
 CALLDUCK_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/callduck" bash wasm/scripts/test-dashboard.sh

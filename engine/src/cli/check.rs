@@ -1,4 +1,4 @@
-//! `callduck check`: the data tests of `sql/tests/` against the file (exit 1 when one fails).
+//! `callduck check`: the data tests of `sql/tests/` against the file (exit 6 when one fails).
 
 use std::process::ExitCode;
 
@@ -18,9 +18,13 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<ExitCode> {
         total - failures.len(),
         failures.len()
     );
-    Ok(if failures.is_empty() {
-        ExitCode::SUCCESS
+    if failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
     } else {
-        ExitCode::FAILURE
-    })
+        Err(super::exit::DataTestsFailed {
+            failed: failures.len(),
+            total,
+        }
+        .into())
+    }
 }

@@ -108,7 +108,7 @@ impl FirestoreExportArgs {
     }
 
     /// The client, or `None` for a dry run from a users file without any Firestore settings.
-    fn client(&self) -> anyhow::Result<Option<crate::firestore::FirestoreClient>> {
+    pub fn client(&self) -> anyhow::Result<Option<crate::firestore::FirestoreClient>> {
         let config = crate::firestore::FirestoreConfig::from_env(self.project.clone());
         match config {
             Err(e) if self.dry_run && self.users_file.is_some() => {
@@ -128,12 +128,11 @@ impl FirestoreExportArgs {
 pub async fn export_firestore(
     store: &Store,
     args: &FirestoreExportArgs,
+    client: Option<&crate::firestore::FirestoreClient>,
     progress: bool,
 ) -> anyhow::Result<()> {
-    let client = args.client()?;
     let summary =
-        crate::firestore::export::run_export(store, client.as_ref(), &args.options(progress))
-            .await?;
+        crate::firestore::export::run_export(store, client, &args.options(progress)).await?;
     print!("{}", crate::firestore::export::render_summary(&summary));
     Ok(())
 }
@@ -167,8 +166,14 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ExportTarget::Firestore(args) => {
+            // Credentials first: a missing or refused one stops before the file is touched.
+            let rt = runtime()?;
+            let client = args.client()?;
+            if let Some(client) = &client {
+                rt.block_on(client.check_credentials())?;
+            }
             let store = Store::open(&ctx.db)?;
-            runtime()?.block_on(export_firestore(&store, &args, progress))?;
+            rt.block_on(export_firestore(&store, &args, client.as_ref(), progress))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,15 +1,18 @@
 //! The `callduck` command line: argument parsing, logging set-up and the subcommands.
 //!
 //! `main` calls [`main`], which parses arguments (clap reports bad flags with exit code 2), runs
-//! the command and prints the whole error chain on failure (exit code 1). Each command is a module
+//! the command and prints the whole error chain on failure, exiting with the code of
+//! [`exit::Exit`] that the error's kind maps to. Each command is a module
 //! here with its argument struct and a short `run` that calls the library; this file holds the
 //! global flags, the flag parsers shared by several commands, logging and the dispatch.
 
 mod check;
 mod demo;
 mod events;
+mod exit;
 mod export;
 mod import;
+mod install;
 mod matching;
 mod report;
 mod serve;
@@ -30,9 +33,24 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::justcall::Stream;
 use crate::report::output::{Format, Output};
 
+/// `callduck --version`: the release and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("CALLDUCK_COMMIT"),
+    ")"
+);
+
 /// callduck: JustCall calls, SMS and users in a local DuckDB file, for analysts and dashboards.
 #[derive(Debug, Parser)]
-#[command(name = "callduck", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "callduck",
+    version = VERSION,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Benchmarks (not everyday commands): callduck bench --help. Exit codes: see the README."
+)]
 pub struct Cli {
     /// DuckDB file to read and write (`demo` uses callduck-demo.duckdb unless --db is given).
     #[arg(
@@ -51,6 +69,15 @@ pub struct Cli {
     /// Only warnings and errors; no progress bars.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Log format on stderr: text for people, json (one object per line) for log collectors.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "CALLDUCK_LOG_FORMAT",
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -66,7 +93,7 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Show what the DuckDB file holds: counts, watermarks, last sync, quarantine.
     Status,
-    /// Run the data tests in sql/tests against the DuckDB file (exit 1 if any fails).
+    /// Run the data tests in sql/tests against the DuckDB file (exit 6 if any fails).
     Check,
     /// Start the built-in JustCall simulator, sync it into callduck-demo.duckdb, print a summary.
     ///
@@ -117,8 +144,25 @@ pub enum Command {
     Watermark(watermark::WatermarkArgs),
     /// Serve the JustCall simulator on loopback until interrupted (for trying callduck out).
     Simulate(demo::SimulateArgs),
+    /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
+    ///
+    /// e.g. `callduck completions bash > ~/.local/share/bash-completion/completions/callduck`.
+    Completions(install::CompletionsArgs),
+    /// Write the man pages (callduck.1 and one per command) into a directory, or print callduck.1.
+    Man(install::ManArgs),
     /// Benchmarks, printing ratios against a reference run in the same process.
+    #[command(hide = true)]
     Bench(crate::bench::BenchArgs),
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (timestamp, level, message, fields): for journald, Cloud
+    /// Logging, Loki and the like.
+    Json,
 }
 
 fn parse_instant(s: &str) -> Result<NaiveDateTime, String> {
@@ -189,13 +233,13 @@ impl OutputArgs {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     restore_sigpipe();
-    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let matches = command().get_matches();
     let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
     cli.db_from_command_line = db_from_command_line(&matches);
-    init_logging(cli.verbose, cli.quiet);
+    init_logging(cli.verbose, cli.quiet, cli.log_format);
     let _ = rustls::crypto::ring::default_provider().install_default();
     match run(cli) {
         Ok(code) => code,
@@ -209,9 +253,25 @@ pub fn main() -> ExitCode {
             {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::FAILURE
+            exit::Exit::of_error(&err).into()
         }
     }
+}
+
+/// The clap command with what is only known at run time: the DuckDB library's version in
+/// `--version`'s long form, and the table of settings in `settings --help`.
+pub fn command() -> clap::Command {
+    // clap keeps `&'static str`s; this string is made once per process.
+    let long_version: &'static str = Box::leak(
+        format!(
+            "{VERSION}\nDuckDB {}",
+            crate::store::duckdb_library_version()
+        )
+        .into_boxed_str(),
+    );
+    <Cli as clap::CommandFactory>::command()
+        .long_version(long_version)
+        .mut_subcommand("settings", |c| c.after_long_help(settings::help_table()))
 }
 
 /// `callduck status | head` should end quietly like any Unix tool, not panic on a closed pipe:
@@ -231,21 +291,32 @@ fn db_from_command_line(matches: &clap::ArgMatches) -> bool {
     typed(matches) || matches.subcommand().is_some_and(|(_, sub)| typed(sub))
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+fn init_logging(verbose: u8, quiet: bool, format: LogFormat) {
     let default = match (quiet, verbose) {
         (true, _) => "warn",
-        (false, 0) => "callduck=info,warn",
-        (false, 1) => "callduck=debug,info",
+        // gcp_auth warns at each retry while it looks for credentials; its final error is ours.
+        (false, 0) => "callduck=info,gcp_auth=error,warn",
+        (false, 1) => "callduck=debug,gcp_auth=warn,info",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CALLDUCK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        // Span lists would repeat the fields; one flat object per event is what collectors index.
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .try_init(),
+    };
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -287,6 +358,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Events(args) => events::run(&ctx, args),
         Command::Watermark(args) => watermark::run(&ctx, args),
         Command::Simulate(args) => demo::simulate(args),
+        Command::Completions(args) => install::completions(args),
+        Command::Man(args) => install::man(args),
         Command::Bench(args) => {
             crate::bench::run(args)?;
             Ok(ExitCode::SUCCESS)

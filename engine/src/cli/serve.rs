@@ -121,6 +121,10 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
     };
     runtime()?.block_on(async move {
+        // Credentials that cannot work stop the service at its start, not at its first export.
+        if let Some((client, _)) = &serve.export {
+            client.check_credentials().await?;
+        }
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {} (choose another --addr)", args.addr))?;

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use super::Ctx;
 use crate::store::Store;
 
+/// Without an action, lists every setting with its value (or default) and meaning.
 #[derive(Debug, Args)]
 pub struct SettingsArgs {
     #[command(subcommand)]
@@ -15,7 +16,7 @@ pub struct SettingsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SettingsAction {
-    /// Set a setting: business_timezone (IANA name) or service_level_seconds (1-3600).
+    /// Set a setting (see the list below); the value is checked first.
     Set { key: String, value: String },
     /// Remove a setting (back to its default).
     Unset { key: String },
@@ -66,6 +67,19 @@ fn validate_setting(key: &str, value: &str) -> anyhow::Result<String> {
 /// The engine's settings and the matcher's.
 fn all_settings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     SETTINGS.iter().chain(crate::crm::SETTINGS)
+}
+
+/// The table `callduck settings --help` ends with: every setting, its default and meaning.
+pub fn help_table() -> String {
+    let mut out = String::from("Settings (stored in the DuckDB file):\n");
+    for (key, default, help) in all_settings() {
+        out.push_str(&format!("  {key} (default {default})\n      {help}\n"));
+    }
+    out.push_str(
+        "\nExamples:\n  callduck settings set business_timezone America/New_York\n  \
+         callduck settings unset service_level_seconds",
+    );
+    out
 }
 
 /// A changed matching setting changes the links: refresh them (when customers are imported).

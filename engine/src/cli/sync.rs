@@ -11,7 +11,7 @@ use super::Ctx;
 use super::{parse_instant, runtime, StreamArg};
 use crate::justcall::{JustCallClient, JustCallConfig, Stream};
 use crate::store::Store;
-use crate::sync::{run_sync, SyncOptions};
+use crate::sync::{run_sync_until, SyncOptions};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -96,17 +96,29 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
             allow_zeroing: false,
             verify: false,
         };
-        crate::firestore::FirestoreConfig::from_env(export.project.clone())?;
-        Some(export)
+        let client = export
+            .client()?
+            .expect("a client: only a dry run from a users file has none");
+        Some((export, client))
     } else {
         None
     };
     let rt = runtime()?;
-    let summary = rt.block_on(run_sync(store, client, &options, crate::store::now_utc()))?;
+    if let Some((_, client)) = &export {
+        rt.block_on(client.check_credentials())?;
+    }
+    // ctrl-c or SIGTERM: stop fetching, commit what was fetched, record the run, exit 130.
+    let summary = rt.block_on(run_sync_until(
+        store,
+        client,
+        &options,
+        crate::store::now_utc(),
+        crate::webhooks::server::shutdown_signal(),
+    ))?;
     print!("{}", summary.render(&ctx.db));
-    if let Some(export) = export {
+    if let Some((export, client)) = export {
         let store = Store::open(&ctx.db)?;
-        rt.block_on(export_firestore(&store, &export, progress))?;
+        rt.block_on(export_firestore(&store, &export, Some(&client), progress))?;
     }
     Ok(ExitCode::SUCCESS)
 }

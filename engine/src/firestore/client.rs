@@ -90,6 +90,12 @@ impl FirestoreClient {
         })
     }
 
+    /// Gets a token now, so missing or refused credentials stop a command before its long work
+    /// (e.g. `sync --export-firestore`) rather than after it.
+    pub async fn check_credentials(&self) -> Result<(), FirestoreError> {
+        self.auth.bearer().await.map(|_| ())
+    }
+
     pub fn config(&self) -> &FirestoreConfig {
         &self.config
     }

@@ -10,15 +10,19 @@ use super::FirestoreError;
 /// Where and how to write.
 #[derive(Debug, Clone)]
 pub struct FirestoreConfig {
-    /// Google Cloud project id (`--project`, `FIRESTORE_PROJECT_ID`, or the key file's
-    /// `project_id`).
+    /// Google Cloud project id: `--project`, else `FIRESTORE_PROJECT_ID`, else
+    /// `GOOGLE_CLOUD_PROJECT`, else the key file's `project_id`, else the `quota_project_id` of
+    /// the gcloud Application Default Credentials file.
     pub project_id: String,
     /// Firestore database id; the dashboard uses `(default)`.
     pub database: String,
     /// `host:port` of the Firestore emulator (`FIRESTORE_EMULATOR_HOST`): plain HTTP and
     /// `Authorization: Bearer owner`. `None` means production (`https://firestore.googleapis.com`).
     pub emulator_host: Option<String>,
-    /// Service-account key file for production (`GOOGLE_APPLICATION_CREDENTIALS`).
+    /// Service-account key file for production (`GOOGLE_APPLICATION_CREDENTIALS`). `None` (and
+    /// no emulator) means Application Default Credentials: the file `gcloud auth
+    /// application-default login` writes, the metadata server on Cloud Run, GCE or GKE, or the
+    /// gcloud CLI's account, in that order (found by `gcp_auth` at the first request).
     pub credentials_file: Option<PathBuf>,
     /// Writes per `batchWrite` request (Firestore allows 500).
     pub max_writes_per_request: usize,
@@ -59,17 +63,41 @@ fn project_of_key(path: &std::path::Path) -> Option<String> {
     json.get("project_id")?.as_str().map(str::to_string)
 }
 
+/// The gcloud Application Default Credentials file (`gcloud auth application-default login`),
+/// where `gcp_auth` looks for it.
+fn adc_file() -> Option<PathBuf> {
+    #[allow(deprecated)] // std::env::home_dir is what gcp_auth uses, and right on Unix.
+    let home = std::env::home_dir()?;
+    Some(home.join(".config/gcloud/application_default_credentials.json"))
+}
+
+/// The `quota_project_id` of the Application Default Credentials file, if there is one.
+fn project_of_adc_file() -> Option<String> {
+    project_of_adc_file_at(&adc_file()?)
+}
+
+fn project_of_adc_file_at(path: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json.get("quota_project_id")?.as_str().map(str::to_string)
+}
+
 impl FirestoreConfig {
     /// Reads the environment: `FIRESTORE_EMULATOR_HOST`, `GOOGLE_APPLICATION_CREDENTIALS`,
-    /// `FIRESTORE_PROJECT_ID` (overridden by `project`).
+    /// `FIRESTORE_PROJECT_ID` or `GOOGLE_CLOUD_PROJECT` (overridden by `project`).
     pub fn from_env(project: Option<String>) -> Result<FirestoreConfig, FirestoreError> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         Self::from_vars(
             project,
             var("FIRESTORE_EMULATOR_HOST"),
             var("GOOGLE_APPLICATION_CREDENTIALS"),
-            var("FIRESTORE_PROJECT_ID"),
+            var("FIRESTORE_PROJECT_ID").or_else(|| var("GOOGLE_CLOUD_PROJECT")),
         )
+    }
+
+    /// Whether requests authenticate with Application Default Credentials.
+    pub fn uses_application_default_credentials(&self) -> bool {
+        self.emulator_host.is_none() && self.credentials_file.is_none()
     }
 
     /// [`from_env`](Self::from_env) with the variables given explicitly.
@@ -86,12 +114,11 @@ impl FirestoreConfig {
                 .to_string()
         });
         let credentials_file = credentials.map(PathBuf::from);
-        if emulator_host.is_none() && credentials_file.is_none() {
-            return Err(FirestoreError::MissingCredentials);
-        }
+        let adc = emulator_host.is_none() && credentials_file.is_none();
         let project_id = project
             .or(project_env)
             .or_else(|| credentials_file.as_deref().and_then(project_of_key))
+            .or_else(|| adc.then(project_of_adc_file).flatten())
             .map(|p| p.trim().to_string())
             .filter(|p| !p.is_empty())
             .ok_or(FirestoreError::MissingProject)?;
@@ -156,14 +183,36 @@ mod tests {
     }
 
     #[test]
-    fn missing_pieces_say_what_to_set() {
-        let e = FirestoreConfig::from_vars(Some("p".into()), None, None, None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("FIRESTORE_EMULATOR_HOST") && e.contains("GOOGLE_APPLICATION_CREDENTIALS"),
-            "{e}"
+    fn the_adc_file_names_its_quota_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("application_default_credentials.json");
+        std::fs::write(
+            &file,
+            r#"{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"r","quota_project_id":"adc-project"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            project_of_adc_file_at(&file).as_deref(),
+            Some("adc-project")
         );
+        std::fs::write(&file, r#"{"type":"authorized_user"}"#).unwrap();
+        assert_eq!(project_of_adc_file_at(&file), None);
+    }
+
+    #[test]
+    fn no_emulator_and_no_key_means_application_default_credentials() {
+        let c = FirestoreConfig::from_vars(None, None, None, Some("from-env".into())).unwrap();
+        assert!(c.uses_application_default_credentials());
+        assert_eq!(c.project_id, "from-env");
+        assert_eq!(c.base_url(), "https://firestore.googleapis.com");
+        let c =
+            FirestoreConfig::from_vars(None, Some("localhost:1".into()), None, Some("p".into()))
+                .unwrap();
+        assert!(!c.uses_application_default_credentials());
+    }
+
+    #[test]
+    fn missing_pieces_say_what_to_set() {
         let e = FirestoreConfig::from_vars(None, Some("localhost:1".into()), None, None)
             .unwrap_err()
             .to_string();

@@ -5,15 +5,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum FirestoreError {
     #[error(
-        "no Firestore project: pass --project, set FIRESTORE_PROJECT_ID, or use a service-account \
-         key (GOOGLE_APPLICATION_CREDENTIALS) that names its project_id"
+        "no Firestore project: pass --project, set FIRESTORE_PROJECT_ID or GOOGLE_CLOUD_PROJECT, \
+         or use a service-account key (GOOGLE_APPLICATION_CREDENTIALS) that names its project_id"
     )]
     MissingProject,
     #[error(
-        "no Firestore credentials: set FIRESTORE_EMULATOR_HOST for the emulator, or \
-         GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
+        "no Google credentials found ({0}): set FIRESTORE_EMULATOR_HOST for the emulator, \
+         GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, run `gcloud auth \
+         application-default login`, or run on Google Cloud with a service account"
     )]
-    MissingCredentials,
+    MissingCredentials(String),
     #[error("cannot use the service-account key {path}: {detail} (check GOOGLE_APPLICATION_CREDENTIALS)")]
     BadKey { path: PathBuf, detail: String },
     #[error(

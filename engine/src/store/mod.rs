@@ -105,6 +105,14 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The bundled DuckDB library's version, e.g. `v1.4.1` (no database needed).
+pub fn duckdb_library_version() -> String {
+    // SAFETY: returns a pointer to a static NUL-terminated string owned by the library.
+    unsafe { std::ffi::CStr::from_ptr(duckdb::ffi::duckdb_library_version()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Latest migration version embedded in this binary.
 pub fn latest_schema_version() -> i64 {
     MIGRATIONS

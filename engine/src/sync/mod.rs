@@ -383,6 +383,28 @@ pub async fn run_sync<S: StoreAccess + Send + 'static>(
     options: &SyncOptions,
     now: NaiveDateTime,
 ) -> anyhow::Result<SyncSummary> {
+    run_sync_until(store, client, options, now, std::future::pending()).await
+}
+
+/// A sync stopped by a signal: what was fetched before it is committed, the run is recorded as
+/// failed with this reason, and no watermark moved past what was stored.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "interrupted: what was fetched so far is committed; the next sync continues from the last \
+     watermark"
+)]
+pub struct Interrupted;
+
+/// [`run_sync`] that stops fetching when `stop` completes (e.g. on ctrl-c or SIGTERM): pages
+/// already handed to the writer are committed, the run is recorded, and the result is
+/// [`Interrupted`].
+pub async fn run_sync_until<S: StoreAccess + Send + 'static>(
+    store: S,
+    client: JustCallClient,
+    options: &SyncOptions,
+    now: NaiveDateTime,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<SyncSummary> {
     let started = Instant::now();
     let plans = prepare(&store, options, now)?;
     let run_id = store.with(Store::begin_run)?;
@@ -449,7 +471,10 @@ pub async fn run_sync<S: StoreAccess + Send + 'static>(
         }
     }));
 
-    let fetch_result = fetch_all(&client, &plans, &tx, &progress, &current, now).await;
+    let fetch_result = tokio::select! {
+        result = fetch_all(&client, &plans, &tx, &progress, &current, now) => result,
+        () = stop => Err(anyhow::Error::new(Interrupted)),
+    };
     drop(tx);
     let (writer, write_result) = tokio::task::spawn_blocking(move || writer_thread.join())
         .await?
