@@ -2,8 +2,10 @@
 //!
 //! * [`Store::open`] opens (or creates) the file for writing, applies the embedded migrations
 //!   (`sql/schema/`, recorded in `callduck_schema_migrations`) and re-creates the views
-//!   (`sql/staging/`, `sql/marts/`). DuckDB allows one writing process per file; a second one gets
-//!   [`StoreError::Locked`] with what to do about it, never a corrupt file.
+//!   (`sql/staging/`, `sql/marts/`). A new file is written in the storage format of
+//!   [`NEW_FILE_STORAGE_VERSION`], so DuckDB 1.1 and later can read it. DuckDB allows one writing
+//!   process per file; a second one gets [`StoreError::Locked`] with what to do about it, never a
+//!   corrupt file.
 //! * [`load`] turns parsed records into Arrow batches, appends them to an index-free staging table
 //!   and upserts by id in one transaction together with the stream's watermark.
 //! * [`tz`] writes the UTC offsets the views use to find each agent's local day.
@@ -30,6 +32,13 @@ pub use embedded::{DATA_TESTS, MIGRATIONS, VIEWS};
 
 /// Setting that records which views (by digest) a file was last given.
 const VIEWS_DIGEST_KEY: &str = "views_digest";
+
+/// The storage format callduck creates new files in (DuckDB's `storage_compatibility_version`):
+/// the oldest DuckDB that opens them is 1.1.0. DuckDB 2 would otherwise write its own format,
+/// which no 1.x release reads. (DuckDB 1.0 cannot open them either way: it does not know the
+/// options DuckDB 1.1+ stores with a primary key's index, and callduck's tables have primary keys.)
+/// Existing files keep the format they were created in; sql/README.md shows how to rewrite one.
+pub const NEW_FILE_STORAGE_VERSION: &str = "v1.1.0";
 
 /// A digest of every embedded view and macro, to tell whether a file's views are current.
 fn views_digest() -> String {
@@ -132,7 +141,11 @@ impl Store {
                 });
             }
         }
-        let conn = Connection::open(path).map_err(|e| classify_open_error(path, e))?;
+        let config = Config::default()
+            .with("storage_compatibility_version", NEW_FILE_STORAGE_VERSION)
+            .map_err(|e| classify_open_error(path, e))?;
+        let conn =
+            Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
