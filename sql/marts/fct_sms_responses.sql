@@ -52,3 +52,15 @@ WHERE is_inbound AND coalesce(NOT previous_is_inbound, true);
 -- Definitions: int_sms_turns above.
 CREATE OR REPLACE VIEW fct_sms_responses AS
 FROM int_sms_turns(DATE '1900-01-01', DATE '2999-12-31', NULL, true);
+
+COMMENT ON MACRO TABLE int_sms_turns IS 'int_sms_turns(from_date, to_date, agent, by_agent): customer turns of SMS conversations among the messages of a local-day range (and agent email, NULL for all), per agent and contact when by_agent, else per contact across the team. A turn starts at an inbound message after a reply (or opening the conversation); the reply is the next outbound message to the contact that is not bulk or automated. Rust twin: callduck_metrics::sms.';
+COMMENT ON VIEW fct_sms_responses IS 'Every customer turn of an SMS conversation, per agent and contact, over all time (grain: agent, contact_key, turn_started_at), with the agent''s first reply. Definitions: int_sms_turns.';
+COMMENT ON COLUMN fct_sms_responses.agent_id IS 'JustCall user id of the agent (NULL for messages without one, grouped by agent_email_key).';
+COMMENT ON COLUMN fct_sms_responses.agent_email_key IS 'The agent''s email key.';
+COMMENT ON COLUMN fct_sms_responses.contact_key IS 'The customer (stg_justcall__texts.contact_key).';
+COMMENT ON COLUMN fct_sms_responses.turn_sms_id IS 'The inbound message that started the turn.';
+COMMENT ON COLUMN fct_sms_responses.turn_started_at IS 'UTC instant of that message.';
+COMMENT ON COLUMN fct_sms_responses.local_date IS 'The agent''s local day of that message.';
+COMMENT ON COLUMN fct_sms_responses.replied_at IS 'UTC instant of the agent''s reply (NULL while unanswered).';
+COMMENT ON COLUMN fct_sms_responses.is_responded IS 'Whether the turn got a reply.';
+COMMENT ON COLUMN fct_sms_responses.first_response_seconds IS 'replied_at - turn_started_at in seconds (NULL while unanswered).';

@@ -27,3 +27,5 @@ WHERE a.local_date BETWEEN from_date AND to_date
   AND (agent IS NULL OR a.agent_email_key = callduck_email_key(agent))
 GROUP BY ALL
 ORDER BY calls DESC, a.account_id;
+
+COMMENT ON MACRO TABLE rpt_account_activity IS 'rpt_account_activity(from_date, to_date, agent := NULL): calls and SMS per CRM account over a range of local days (grain: account_id, accounts with activity), with customers contacted, talk time, weeks contacted, calls per Monday-start week touched and the last contact. agent: an email, any case.';

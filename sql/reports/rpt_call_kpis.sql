@@ -86,3 +86,5 @@ SELECT
 FROM sums
 WHERE total_calls IS NOT NULL
 ORDER BY is_team_total, total_calls DESC, agent_email;
+
+COMMENT ON MACRO TABLE rpt_call_kpis IS 'rpt_call_kpis(from_date, to_date, agent := NULL): call metrics and call-centre KPIs over a range of local days, one row per agent plus a TEAM row (is_team_total), ranked by calls: completion, answer, missed, voicemail and abandon rates, average duration, AHT, ASA, service level. Ratios are recomputed from summed numerators and denominators.';

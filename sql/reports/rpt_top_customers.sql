@@ -29,3 +29,5 @@ FROM ranked AS r
 JOIN stg_crm__customers AS c USING (customer_id)
 WHERE r.customer_rank <= top_n
 ORDER BY r.agent_email, r.customer_rank;
+
+COMMENT ON MACRO TABLE rpt_top_customers IS 'rpt_top_customers(from_date, to_date, agent := NULL, top_n := 10): each agent''s top_n most contacted CRM customers over a range of local days (grain: agent_email, customer_id), by touches, then talk time.';
