@@ -10,8 +10,20 @@
 -- (Rust twin: callduck_metrics::sms, first-response time.)
 --   first_response_seconds = replied_at - turn_started_at (NULL while unanswered)
 --   local_date             = the agent's local day of the message that started the turn
+-- (A subquery, not WITH: DuckDB 1.4.0 and 1.4.1 cannot run a table macro with a WITH clause from
+-- a file written in an older format, such as callduck's.)
 CREATE OR REPLACE MACRO int_sms_turns(from_date, to_date, agent, by_agent) AS TABLE
-WITH conversation AS (
+SELECT
+    CASE WHEN by_agent THEN agent_id END                                    AS agent_id,
+    CASE WHEN by_agent THEN agent_email_key END                             AS agent_email_key,
+    contact_key,
+    sms_id                                                                  AS turn_sms_id,
+    sent_at                                                                 AS turn_started_at,
+    local_date,
+    next_reply_at                                                           AS replied_at,
+    next_reply_at IS NOT NULL                                               AS is_responded,
+    date_diff('second', sent_at, next_reply_at)                             AS first_response_seconds
+FROM (
     SELECT
         agent_id,
         agent_email_key,
@@ -33,18 +45,7 @@ WITH conversation AS (
                               CASE WHEN by_agent AND agent_id IS NULL THEN agent_email_key END,
                               contact_key
                  ORDER BY sent_at, sms_id)
-)
-SELECT
-    CASE WHEN by_agent THEN agent_id END                                    AS agent_id,
-    CASE WHEN by_agent THEN agent_email_key END                             AS agent_email_key,
-    contact_key,
-    sms_id                                                                  AS turn_sms_id,
-    sent_at                                                                 AS turn_started_at,
-    local_date,
-    next_reply_at                                                           AS replied_at,
-    next_reply_at IS NOT NULL                                               AS is_responded,
-    date_diff('second', sent_at, next_reply_at)                             AS first_response_seconds
-FROM conversation
+) AS conversation
 WHERE is_inbound AND coalesce(NOT previous_is_inbound, true);
 
 -- fct_sms_responses: every customer turn, per agent and contact, over all time.
