@@ -2,9 +2,11 @@
 //! `callduck --version` (`CALLDUCK_COMMIT`).
 //!
 //! `sql/schema/NNN_name.sql` are migrations, applied once each in version order; `sql/staging/`,
-//! `sql/marts/` and `sql/reports/` hold `CREATE OR REPLACE VIEW` / `MACRO` files, re-applied on every write open so the
-//! views always match the binary; `sql/tests/` are data tests (queries that return no rows when all
-//! is well). Adding a file needs no code change.
+//! `sql/marts/` and `sql/reports/` hold `CREATE OR REPLACE VIEW` / `MACRO` files (with their
+//! `COMMENT ON`s), re-applied on every write open so the views always match the binary;
+//! `sql/comments/` holds the `COMMENT ON`s of the migrations' tables, re-applied after the views so
+//! files written by any version get them; `sql/tests/` are data tests (queries that return no rows
+//! when all is well). Adding a file needs no code change.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -93,12 +95,17 @@ fn main() {
     println!("cargo:rustc-env=CALLDUCK_COMMIT={}", commit(repo));
     let root = repo.join("sql");
     println!("cargo:rerun-if-changed={}", root.display());
-    for dir in ["schema", "staging", "marts", "reports", "tests"] {
+    for dir in ["schema", "staging", "marts", "reports", "comments", "tests"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     let mut out = String::new();
     table(&mut out, "MIGRATIONS", &root, &["schema"]);
-    table(&mut out, "VIEWS", &root, &["staging", "marts", "reports"]);
+    table(
+        &mut out,
+        "VIEWS",
+        &root,
+        &["staging", "marts", "reports", "comments"],
+    );
     table(&mut out, "DATA_TESTS", &root, &["tests"]);
     fs::write(
         PathBuf::from(env::var("OUT_DIR").unwrap()).join("embedded_sql.rs"),

@@ -337,6 +337,40 @@ async fn reports_sql_and_settings_as_an_analyst_uses_them() {
         text(&team_table)
     );
 
+    // The seed's callsByStatus and the per-contact activity (no CRM import needed): over the
+    // default range, their calls add up to the leaderboard's team row.
+    let sum = |rows: &[serde_json::Value], column: &str| -> i64 {
+        rows.iter().map(|r| r[column].as_i64().unwrap()).sum()
+    };
+    let by_status = json_rows(
+        &callduck(&db)
+            .args(["report", "calls-by-status", "-f", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert!(by_status.len() >= 3, "{by_status:?}");
+    assert_eq!(sum(&by_status, "total_calls"), agent_sum);
+    assert_eq!(
+        sum(&by_status, "completed_calls"),
+        team["completed_calls"].as_i64().unwrap()
+    );
+    let contacts = json_rows(
+        &callduck(&db)
+            .args(["report", "contact-activity", "-f", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(sum(&contacts, "calls"), agent_sum);
+    assert!(
+        contacts.iter().all(|c| c["match_status"] == "unmatched"),
+        "no customers imported"
+    );
+    assert!(sum(&contacts, "sms_sent") > 0);
+    for report in ["calls-by-status", "contact-activity"] {
+        let table = callduck(&db).args(["report", report]).output().unwrap();
+        assert!(table.status.success(), "{report}: {}", text(&table));
+    }
+
     // Parquet is complete and readable by DuckDB.
     let parquet = dir.path().join("kpis.parquet");
     let out = callduck(&db)

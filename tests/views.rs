@@ -444,22 +444,29 @@ async fn sql_views_equal_the_rust_core_for_every_agent_and_day() {
     assert_eq!(rust_status, sql_status, "callsByStatus per agent and day");
 }
 
-/// A Python with the `duckdb` package of the engine's DuckDB version: `CALLDUCK_PYTHON` if set,
-/// else a virtual environment under the cargo target directory, created on first use.
+/// A Python with the `duckdb` package of `version`: `CALLDUCK_PYTHON` if set and its `duckdb` is
+/// that version, else a virtual environment under the cargo target directory, created on first use.
 fn python_with_duckdb(version: &str) -> PathBuf {
-    if let Some(p) = std::env::var_os("CALLDUCK_PYTHON") {
-        return PathBuf::from(p);
+    let has_version = |python: &Path| {
+        Command::new(python)
+            .args([
+                "-c",
+                &format!("import duckdb, sys; sys.exit(duckdb.__version__ != '{version}')"),
+            ])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if let Some(p) = std::env::var_os("CALLDUCK_PYTHON").map(PathBuf::from) {
+        if has_version(&p) {
+            return p;
+        }
     }
+    // Tests run in parallel: one creates a version's environment while the others wait.
+    static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _creating = CREATING.lock().unwrap_or_else(|e| e.into_inner());
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pyduckdb-{version}"));
     let python = venv.join("bin/python");
-    let ready = Command::new(&python)
-        .args([
-            "-c",
-            &format!("import duckdb, sys; sys.exit(duckdb.__version__ != '{version}')"),
-        ])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
+    if !has_version(&python) {
         let ok = Command::new("python3")
             .arg("-m")
             .arg("venv")
@@ -764,6 +771,561 @@ async fn sms_report_equals_the_rust_core_per_agent_and_for_the_team() {
         assert!(
             close(rust.8, want.8) && close(rust.9, want.9),
             "{who}: response times {rust:?} vs {want:?}"
+        );
+    }
+}
+
+/// The oldest DuckDB release that opens the files callduck creates: the storage format it writes.
+fn oldest_reader() -> &'static str {
+    callduck::store::NEW_FILE_STORAGE_VERSION.trim_start_matches('v')
+}
+
+/// Runs each query on `db` (read-only) with Python's `duckdb` in one process, writing each result
+/// as CSV to the path beside it; the error text when the file does not open or a query fails.
+fn python_csvs(python: &Path, db: &Path, jobs: &[(String, PathBuf)]) -> Result<(), String> {
+    let script = "import duckdb, json, sys\n\
+                  con = duckdb.connect(sys.argv[1], read_only=True)\n\
+                  for query, out in json.loads(sys.argv[2]):\n\
+                  \x20   try:\n\
+                  \x20       con.sql(query).write_csv(out)\n\
+                  \x20   except Exception as e:\n\
+                  \x20       sys.exit(f'{query}: {e}')\n";
+    let jobs: Vec<(&str, String)> = jobs
+        .iter()
+        .map(|(q, p)| (q.as_str(), p.to_string_lossy().into_owned()))
+        .collect();
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(db)
+        .arg(serde_json::to_string(&jobs).unwrap())
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// The records of a CSV file (header included), so results compare by value: DuckDB versions quote
+/// differently (2.0 quotes a field with `#`, 1.1 does not).
+fn csv_records(path: &Path) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Each query's result as the engine writes it (`callduck sql --format csv` does the same COPY)
+/// and as Python's `duckdb` at `python` writes it: both must hold the same values. Returns how
+/// many results had rows.
+fn assert_python_reads_as_the_engine(
+    python: &Path,
+    db: &Path,
+    dir: &Path,
+    queries: &[String],
+) -> usize {
+    let store = Store::open_read_only(db).unwrap();
+    let mut jobs = Vec::new();
+    for (i, query) in queries.iter().enumerate() {
+        let engine = dir.join(format!("engine-{i}.csv"));
+        store
+            .conn()
+            .execute_batch(&format!(
+                "COPY ({query}) TO '{}' (FORMAT csv, HEADER true)",
+                engine.display()
+            ))
+            .unwrap_or_else(|e| panic!("engine: {query}: {e}"));
+        jobs.push((query.clone(), dir.join(format!("python-{i}.csv"))));
+    }
+    drop(store);
+    python_csvs(python, db, &jobs).unwrap_or_else(|e| panic!("python: {e}"));
+    let mut with_rows = 0;
+    for (i, (query, python_csv)) in jobs.iter().enumerate() {
+        let engine = csv_records(&dir.join(format!("engine-{i}.csv")));
+        let python = csv_records(python_csv);
+        if let Some(row) =
+            (0..engine.len().max(python.len())).find(|&r| engine.get(r) != python.get(r))
+        {
+            panic!(
+                "{query}: the engine and Python differ at row {row}: {:?} vs {:?}",
+                engine.get(row),
+                python.get(row)
+            );
+        }
+        with_rows += usize::from(engine.len() > 1);
+    }
+    with_rows
+}
+
+/// The file callduck writes opens in the oldest DuckDB it claims (Python's `duckdb` of
+/// NEW_FILE_STORAGE_VERSION), as users make it (`callduck demo`, CRM included): every table, every
+/// view, every macro and every comment reads there exactly as the engine reads it. The objects come
+/// from the file's catalog, so a new view or macro is checked as soon as it exists.
+#[test]
+fn the_oldest_claimed_duckdb_reads_the_demo_file_as_the_engine_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.duckdb");
+    let out = callduck(&temp_db(&dir))
+        .args(["demo", "--agents", "3", "--days", "14", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let python = python_with_duckdb(oldest_reader());
+
+    let store = Store::open_read_only(&db).unwrap();
+    let strings = |sql: &str| -> Vec<String> {
+        let mut stmt = store.conn().prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let (from, to): (NaiveDate, NaiveDate) = store
+        .conn()
+        .query_row(
+            "SELECT min(local_date), max(local_date) FROM fct_agent_daily",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // An agent, asked for in another case, as analysts may type it.
+    let agent = strings(
+        "SELECT upper(min(agent_email_key)) FROM fct_agent_daily WHERE agent_id IS NOT NULL",
+    )
+    .remove(0);
+    let range = format!("DATE '{from}', DATE '{to}'");
+
+    let mut queries = Vec::new();
+    let tables = strings(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1",
+    );
+    for table in &tables {
+        queries.push(format!("FROM {table} ORDER BY ALL"));
+    }
+    for view in strings(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database() ORDER BY 1",
+    ) {
+        queries.push(format!("FROM {view} ORDER BY ALL"));
+    }
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT function_name, function_type, CAST(parameters AS VARCHAR) FROM duckdb_functions()
+             WHERE NOT internal AND database_name = current_database() ORDER BY 1",
+        )
+        .unwrap();
+    let macros: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(stmt);
+    let scalars = "SELECT call_id, callduck_trim(contact_name), callduck_email_key(agent_email),
+                          callduck_contact_id(contact_number, contact_name, contact_email),
+                          callduck_business_timezone()
+                   FROM raw_justcall__calls ORDER BY call_id";
+    for (name, kind, parameters) in &macros {
+        if kind != "table_macro" {
+            assert!(scalars.contains(name), "call the macro {name} in `scalars`");
+            continue;
+        }
+        let calls = match parameters.as_str() {
+            "[from_date, to_date, agent]" => vec![
+                format!("{name}({range})"),
+                format!("{name}({range}, agent := '{agent}')"),
+            ],
+            "[from_date, to_date, agent, top_n]" => {
+                vec![format!("{name}({range}, agent := '{agent}', top_n := 3)")]
+            }
+            "[from_date, to_date, window_days]" => {
+                vec![format!("{name}({range}, window_days := 7)")]
+            }
+            "[days, as_of]" => vec![format!("{name}(3, as_of := DATE '{to}')")],
+            "[from_date, to_date, agent, by_agent]" => vec![format!("{name}({range}, NULL, true)")],
+            other => panic!("the table macro {name}{other} needs a call in this test"),
+        };
+        queries.extend(calls.into_iter().map(|c| format!("FROM {c} ORDER BY ALL")));
+    }
+    queries.push(scalars.to_string());
+    // The comments, as DBeaver and duckdb_*() show them.
+    queries.extend(
+        [
+            "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = current_database()",
+            "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal AND database_name = current_database()",
+            "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal AND database_name = current_database()",
+            "SELECT function_name, function_type, comment FROM duckdb_functions() WHERE NOT internal AND database_name = current_database()",
+        ]
+        .map(|q| format!("{q} ORDER BY ALL")),
+    );
+    let commented: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM duckdb_columns() WHERE NOT internal AND database_name = current_database() AND comment IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        commented > 400,
+        "the file's columns are commented ({commented})"
+    );
+    drop(store);
+
+    let with_rows = assert_python_reads_as_the_engine(&python, &db, dir.path(), &queries);
+    assert!(
+        tables.len() >= 20 && macros.len() >= 15 && with_rows >= 50,
+        "a real file: {} tables, {} macros, {with_rows} of {} results with rows",
+        tables.len(),
+        macros.len(),
+        queries.len()
+    );
+}
+
+/// A file DuckDB 2 created in its own format (as callduck did before it chose the format of new
+/// files) keeps that format, which no DuckDB 1.x opens; the rewrite sql/README.md gives makes a
+/// copy that the oldest claimed DuckDB reads as the engine does, and that callduck keeps using.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_rewrite_makes_a_newer_format_file_readable_by_the_oldest_claimed_duckdb() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("callduck.duckdb");
+    // An empty file in DuckDB 2's own format: callduck then migrates and syncs into it.
+    drop(duckdb::Connection::open(&db).unwrap());
+    sync(&sim, &config, &db, &options(&config)).await.unwrap();
+    let python = python_with_duckdb(oldest_reader());
+    let err = python_csvs(
+        &python,
+        &db,
+        &[("SELECT 1".into(), dir.path().join("x.csv"))],
+    )
+    .expect_err("DuckDB 1.x cannot open DuckDB 2's own format");
+    assert!(err.contains("version number"), "{err}");
+
+    // The statements exactly as sql/README.md shows them, run by a DuckDB 2 (the engine's).
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../sql/README.md")).unwrap();
+    let documented = readme
+        .split("```sql\n")
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.contains("COPY FROM DATABASE"))
+        .expect("sql/README.md shows the rewrite");
+    let copy = dir.path().join("callduck-v1.duckdb");
+    let rewrite = documented
+        .replace("'callduck.duckdb'", &format!("'{}'", db.display()))
+        .replace("'callduck-v1.duckdb'", &format!("'{}'", copy.display()));
+    assert_ne!(rewrite, documented, "the documented file names");
+    duckdb::Connection::open_in_memory()
+        .unwrap()
+        .execute_batch(&rewrite)
+        .unwrap();
+    std::fs::rename(&copy, &db).unwrap();
+
+    // callduck goes on with the copy (a sync writes to it), and DuckDB 1.x reads it.
+    sync(&sim, &config, &db, &options(&config)).await.unwrap();
+    sim.shutdown();
+    let queries = [
+        "FROM raw_justcall__calls ORDER BY call_id",
+        "FROM raw_justcall__texts ORDER BY sms_id",
+        "FROM callduck_sync_runs ORDER BY run_id",
+        "FROM fct_agent_daily ORDER BY ALL",
+        "FROM rpt_call_kpis(DATE '1900-01-01', DATE '2999-12-31') ORDER BY ALL",
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal AND database_name = current_database() ORDER BY ALL",
+    ]
+    .map(String::from);
+    let with_rows = assert_python_reads_as_the_engine(&python, &db, dir.path(), &queries);
+    assert_eq!(with_rows, queries.len(), "every result has rows");
+    let runs: i64 = Store::open_read_only(&db)
+        .unwrap()
+        .conn()
+        .query_row("SELECT count(*) FROM callduck_sync_runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        runs, 2,
+        "the copy holds the first sync, the second wrote to it"
+    );
+}
+
+/// `rpt_calls_by_status` is the seed's `callsByStatus` as the Rust core computes it
+/// (`JustCallMetrics::calls_by_status`: `call_info.type` as served, `Unknown` when missing), for
+/// every agent and the team, over all days and over a week of local days.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_by_status_report_equals_the_rust_core_per_agent_and_range() {
+    use callduck_metrics::calls::call_metrics;
+
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    sync(&sim, &config, &db, &options(&config)).await.unwrap();
+    let data = sim.dataset();
+    sim.shutdown();
+    let calls: Vec<Call> = data
+        .calls
+        .iter()
+        .filter(|c| !data.malformed_call_ids.contains(&c.id))
+        .cloned()
+        .collect();
+    let zones: BTreeMap<String, String> = data
+        .users
+        .iter()
+        .filter_map(|u| Some((u.id.to_string(), u.timezone.clone()?)))
+        .collect();
+    let last = config.end.date();
+    let ranges = [
+        (day("1900-01-01"), day("2999-12-31")),
+        (
+            last - chrono::Duration::days(8),
+            last - chrono::Duration::days(2),
+        ),
+    ];
+    let agents: Vec<Option<String>> = std::iter::once(None)
+        .chain(
+            data.users
+                .iter()
+                .filter_map(|u| u.email.clone())
+                .map(|e| Some(e.to_uppercase())),
+        )
+        .collect();
+
+    let store = Store::open_read_only(&db).unwrap();
+    let mut statuses_seen = std::collections::BTreeSet::new();
+    for (from, to) in ranges {
+        for agent in &agents {
+            let filter = MetricsOptions {
+                from: Some(from),
+                to: Some(to),
+                agent: agent.clone(),
+                time_zone: Some("America/New_York".into()),
+                agent_time_zones: zones.clone(),
+                ..MetricsOptions::default()
+            }
+            .resolve()
+            .unwrap();
+            let rust = call_metrics(&calls, &filter);
+            let mut stmt = store
+                .conn()
+                .prepare(
+                    "SELECT call_status, total_calls, completed_calls, missed_calls
+                     FROM rpt_calls_by_status(?, ?, agent := ?)",
+                )
+                .unwrap();
+            let rows: Vec<(String, i64, i64, i64)> = stmt
+                .query_map(duckdb::params![from, to, agent], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let sql: BTreeMap<String, u64> = rows
+                .iter()
+                .map(|(status, n, _, _)| (status.clone(), *n as u64))
+                .collect();
+            assert_eq!(sql.len(), rows.len(), "one row per status");
+            assert_eq!(
+                sql, rust.calls_by_status,
+                "callsByStatus of {agent:?} from {from} to {to} (sql vs rust)"
+            );
+            let completed: i64 = rows.iter().map(|r| r.2).sum();
+            let missed: i64 = rows.iter().map(|r| r.3).sum();
+            assert_eq!(
+                (completed as u64, missed as u64),
+                (rust.completed_calls, rust.missed_calls),
+                "outcomes of {agent:?} from {from} to {to}"
+            );
+            statuses_seen.extend(sql.into_keys());
+        }
+    }
+    assert!(
+        statuses_seen.len() >= 4,
+        "the data set has several statuses: {statuses_seen:?}"
+    );
+}
+
+/// `rpt_contact_activity` counts, for every contact (number, name and email as served), linked to
+/// a CRM customer or not, the calls and SMS the simulator served with that contact: computed here
+/// from the data set, with the agents' local days from the Rust core. Half of the simulated
+/// customers are imported, so both linked and unmatched contacts are there; a linked contact shows
+/// the customer the engine linked it to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contact_activity_report_counts_every_contact_as_the_data_set_does() {
+    use callduck::simulator::crm::copper_people_csv;
+    use callduck_metrics::{CallOutcome, Direction};
+
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    sync(&sim, &config, &db, &options(&config)).await.unwrap();
+    let data = sim.dataset();
+    sim.shutdown();
+    let people = dir.path().join("people.csv");
+    let half = &data.customers[..data.customers.len() / 2];
+    std::fs::write(&people, copper_people_csv(half, config.seed)).unwrap();
+    let out = callduck(&db)
+        .args(["import", "customers"])
+        .arg(&people)
+        .args(["--kind", "copper-people"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let zones: BTreeMap<String, String> = data
+        .users
+        .iter()
+        .filter_map(|u| Some((u.id.to_string(), u.timezone.clone()?)))
+        .collect();
+    type Contact = (Option<String>, Option<String>, Option<String>);
+    // calls, inbound, outbound, answered, sms sent, sms received, talk seconds
+    type Counts = (i64, i64, i64, i64, i64, i64, i64);
+    let last = config.end.date();
+    let agent = data.users[0].email.clone().unwrap();
+    let cases = [
+        (day("1900-01-01"), day("2999-12-31"), None),
+        (
+            last - chrono::Duration::days(10),
+            last - chrono::Duration::days(3),
+            Some(agent),
+        ),
+    ];
+    let store = Store::open_read_only(&db).unwrap();
+    for (from, to, agent) in cases {
+        let filter = MetricsOptions {
+            from: Some(from),
+            to: Some(to),
+            agent: agent.clone(),
+            time_zone: Some("America/New_York".into()),
+            agent_time_zones: zones.clone(),
+            ..MetricsOptions::default()
+        }
+        .resolve()
+        .unwrap();
+        let mut rust: BTreeMap<Contact, Counts> = BTreeMap::new();
+        for call in data
+            .calls
+            .iter()
+            .filter(|c| !data.malformed_call_ids.contains(&c.id) && filter.accepts_call(c))
+        {
+            let key = (
+                call.contact_number.clone(),
+                call.contact_name.clone(),
+                call.contact_email.clone(),
+            );
+            let row = rust.entry(key).or_default();
+            row.0 += 1;
+            match call.call_info.direction {
+                Direction::Incoming => row.1 += 1,
+                Direction::Outgoing => row.2 += 1,
+            }
+            row.3 += i64::from(CallOutcome::of(call) == CallOutcome::Completed);
+            row.6 += call.call_duration.total_duration;
+        }
+        for sms in data
+            .texts
+            .iter()
+            .filter(|s| !data.malformed_text_ids.contains(&s.id) && filter.accepts_sms(s))
+        {
+            let key = (
+                sms.contact_number.clone(),
+                sms.contact_name.clone(),
+                sms.contact_email.clone(),
+            );
+            let row = rust.entry(key).or_default();
+            match sms.direction {
+                Direction::Outgoing => row.4 += 1,
+                Direction::Incoming => row.5 += 1,
+            }
+        }
+
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT contact_number, contact_name, contact_email, calls, inbound_calls,
+                        outbound_calls, answered_calls, sms_sent, sms_received, talk_time_minutes,
+                        touches, match_status, customer_id,
+                        (SELECT l.customer_id FROM crm_contact_links AS l
+                         WHERE l.contact_id = r.contact_id AND NOT l.is_ambiguous) AS linked_customer
+                 FROM rpt_contact_activity(?, ?, agent := ?) AS r",
+            )
+            .unwrap();
+        type SqlRow = (
+            Contact,
+            Counts,
+            f64,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<SqlRow> = stmt
+            .query_map(duckdb::params![from, to, agent], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?, r.get(2)?),
+                    (
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        0,
+                    ),
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                    r.get(12)?,
+                    r.get(13)?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let sql: BTreeMap<Contact, Counts> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
+        assert_eq!(sql.len(), rows.len(), "one row per contact");
+        let counts = |m: &BTreeMap<Contact, Counts>| -> BTreeMap<Contact, Counts> {
+            m.iter()
+                .map(|(k, c)| (k.clone(), (c.0, c.1, c.2, c.3, c.4, c.5, 0)))
+                .collect()
+        };
+        assert_eq!(
+            sql,
+            counts(&rust),
+            "contacts of {agent:?} from {from} to {to}"
+        );
+        for (contact, _, minutes, touches, status, customer, linked) in &rows {
+            let want = rust[contact];
+            assert_eq!(*minutes, (want.6 as f64 / 60.0).round(), "{contact:?}");
+            assert_eq!(*touches, want.0 + want.4 + want.5, "{contact:?}: touches");
+            assert_eq!(customer, linked, "{contact:?}: the engine's link");
+            assert_eq!(
+                status == "linked",
+                customer.is_some(),
+                "{contact:?}: {status}"
+            );
+        }
+        let linked = rows.iter().filter(|r| r.5.is_some()).count();
+        let with_sms = |linked: bool| {
+            rows.iter()
+                .filter(|r| r.5.is_some() == linked && r.1 .4 + r.1 .5 > 0)
+                .count()
+        };
+        assert!(
+            linked > 0 && linked < rows.len() && with_sms(true) > 0 && with_sms(false) > 0,
+            "linked and unmatched contacts, with SMS: {linked} of {} linked",
+            rows.len()
         );
     }
 }

@@ -15,3 +15,14 @@ SELECT
     count(DISTINCT agent_email_key)                                   AS agents
 FROM fct_customer_activity
 GROUP BY ALL;
+
+COMMENT ON VIEW fct_account_weekly IS 'Call and SMS frequency per CRM account and local Monday-start week (grain: account_id, week_start); weeks without activity have no row.';
+COMMENT ON COLUMN fct_account_weekly.account_id IS 'CRM account (stg_crm__customers.account_id).';
+COMMENT ON COLUMN fct_account_weekly.week_start IS 'Monday of the agents'' local week.';
+COMMENT ON COLUMN fct_account_weekly.calls IS 'Calls with the account''s linked contacts.';
+COMMENT ON COLUMN fct_account_weekly.answered_calls IS 'Of those, answered.';
+COMMENT ON COLUMN fct_account_weekly.sms_sent IS 'SMS to the account''s contacts (outgoing, deleted included).';
+COMMENT ON COLUMN fct_account_weekly.sms_received IS 'SMS from them (incoming).';
+COMMENT ON COLUMN fct_account_weekly.talk_time_minutes IS 'round(sum of talk seconds / 60).';
+COMMENT ON COLUMN fct_account_weekly.customers_contacted IS 'Distinct customers of the account called or texted.';
+COMMENT ON COLUMN fct_account_weekly.agents IS 'Distinct agents (email keys) who called or texted them.';

@@ -112,3 +112,38 @@ FULL OUTER JOIN sms_days AS s
     ON c.agent_id IS NOT DISTINCT FROM s.agent_id
    AND c.unrouted_email_key IS NOT DISTINCT FROM s.unrouted_email_key
    AND c.local_date = s.local_date;
+
+COMMENT ON VIEW fct_agent_daily IS 'One row per agent and local day with any call or SMS (grain: agent_id, else agent_email_key for records without one, and local_date). Counts and sums are additive over days; the ratio columns are that day''s (recompute ratios from the sums for a range, as the rpt_* macros do).';
+COMMENT ON COLUMN fct_agent_daily.agent_id IS 'JustCall user id; NULL for records without one, which are grouped by agent_email_key (both NULL: records of nobody).';
+COMMENT ON COLUMN fct_agent_daily.agent_email_key IS 'The agent''s email key (trimmed, lower case): maps the row to a dashboard user.';
+COMMENT ON COLUMN fct_agent_daily.local_date IS 'The agent''s local calendar day.';
+COMMENT ON COLUMN fct_agent_daily.phone_call_quantity IS 'Dashboard metric (totalCalls): all calls of the day, any direction or outcome.';
+COMMENT ON COLUMN fct_agent_daily.talk_time_minutes IS 'Dashboard metric: round(talk_time_seconds / 60).';
+COMMENT ON COLUMN fct_agent_daily.sms_quantity IS 'Dashboard metric: outgoing SMS that are not deleted.';
+COMMENT ON COLUMN fct_agent_daily.inbound_calls IS 'Calls with direction Incoming.';
+COMMENT ON COLUMN fct_agent_daily.outbound_calls IS 'Calls with direction Outgoing.';
+COMMENT ON COLUMN fct_agent_daily.completed_calls IS 'Calls whose type is Answered (completedCalls).';
+COMMENT ON COLUMN fct_agent_daily.missed_calls IS 'Calls with any other final type (missedCalls).';
+COMMENT ON COLUMN fct_agent_daily.in_progress_calls IS 'Calls not finished yet (type empty, In Progress, Ringing, ...); completed + missed + in progress = phone_call_quantity.';
+COMMENT ON COLUMN fct_agent_daily.talk_time_seconds IS 'Sum of total_duration_seconds (conversation + hold): totalDuration.';
+COMMENT ON COLUMN fct_agent_daily.conversation_seconds IS 'Sum of conversation seconds.';
+COMMENT ON COLUMN fct_agent_daily.hold_seconds IS 'Sum of hold seconds.';
+COMMENT ON COLUMN fct_agent_daily.ring_seconds IS 'Sum of ring seconds.';
+COMMENT ON COLUMN fct_agent_daily.handle_seconds IS 'Sum of handle seconds (talk + wrap-up), all calls.';
+COMMENT ON COLUMN fct_agent_daily.inbound_finished_calls IS 'Inbound calls with a final outcome (offered calls): the denominator of the inbound rates.';
+COMMENT ON COLUMN fct_agent_daily.inbound_answered_calls IS 'Of those, answered.';
+COMMENT ON COLUMN fct_agent_daily.inbound_missed_calls IS 'Of those, not answered (voicemail and abandoned included).';
+COMMENT ON COLUMN fct_agent_daily.inbound_voicemail_calls IS 'Of the missed, type mentions Voicemail.';
+COMMENT ON COLUMN fct_agent_daily.inbound_abandoned_calls IS 'Of the missed, type mentions Abandon.';
+COMMENT ON COLUMN fct_agent_daily.inbound_answer_wait_seconds IS 'Ring + queue wait over answered inbound calls (numerator of ASA).';
+COMMENT ON COLUMN fct_agent_daily.inbound_answered_in_sl IS 'Answered inbound calls whose wait is at most service_level_seconds (setting, default 20).';
+COMMENT ON COLUMN fct_agent_daily.answered_handle_seconds IS 'Talk + hold + wrap-up over answered calls (numerator of AHT).';
+COMMENT ON COLUMN fct_agent_daily.sms_received IS 'Incoming SMS that are not deleted.';
+COMMENT ON COLUMN fct_agent_daily.sms_bulk_or_automated_sent IS 'Of sms_quantity, bulk or automated sends.';
+COMMENT ON COLUMN fct_agent_daily.sms_delivery_failed IS 'Of sms_quantity, sends whose delivery status reports a failure.';
+COMMENT ON COLUMN fct_agent_daily.average_duration_seconds IS 'The day''s talk_time_seconds / phone_call_quantity (averageDuration); NULL without calls.';
+COMMENT ON COLUMN fct_agent_daily.answer_rate IS 'The day''s inbound_answered_calls / inbound_finished_calls.';
+COMMENT ON COLUMN fct_agent_daily.missed_rate IS 'The day''s inbound_missed_calls / inbound_finished_calls.';
+COMMENT ON COLUMN fct_agent_daily.average_handle_seconds IS 'The day''s answered_handle_seconds / completed_calls (AHT).';
+COMMENT ON COLUMN fct_agent_daily.average_speed_of_answer_seconds IS 'The day''s inbound_answer_wait_seconds / inbound_answered_calls (ASA).';
+COMMENT ON COLUMN fct_agent_daily.service_level IS 'The day''s inbound_answered_in_sl / inbound_finished_calls.';

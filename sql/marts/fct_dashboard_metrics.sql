@@ -35,3 +35,17 @@ FROM days WHERE call_count > 0
 UNION ALL BY NAME
 SELECT user_id, 'sms_quantity' AS metric_type, local_date, CAST(sms_sent AS DOUBLE) AS metric_value, * EXCLUDE (user_id, local_date)
 FROM days WHERE sms_sent > 0;
+
+COMMENT ON VIEW fct_dashboard_metrics IS 'The goals dashboard''s JustCall metrics as callduck exports them to Firestore: one row per dashboard user, metric type and local day (agents map to users by email; agents without a user are in rpt_unmapped_agents).';
+COMMENT ON COLUMN fct_dashboard_metrics.user_id IS 'Dashboard user (Firebase uid, firestore_users.user_id) the agent''s email maps to.';
+COMMENT ON COLUMN fct_dashboard_metrics.metric_type IS 'phone_call_quantity, talk_time_minutes or sms_quantity.';
+COMMENT ON COLUMN fct_dashboard_metrics.local_date IS 'The agent''s local day.';
+COMMENT ON COLUMN fct_dashboard_metrics.metric_value IS 'The value exported: calls, round(talk seconds / 60), or SMS sent (outgoing, not deleted).';
+COMMENT ON COLUMN fct_dashboard_metrics.call_count IS 'Metadata written with the document: the user''s calls that day.';
+COMMENT ON COLUMN fct_dashboard_metrics.total_seconds IS 'Metadata: talk seconds that day.';
+COMMENT ON COLUMN fct_dashboard_metrics.inbound_calls IS 'Metadata: inbound calls that day.';
+COMMENT ON COLUMN fct_dashboard_metrics.outbound_calls IS 'Metadata: outbound calls that day.';
+COMMENT ON COLUMN fct_dashboard_metrics.completed_calls IS 'Metadata: completed (answered) calls that day.';
+COMMENT ON COLUMN fct_dashboard_metrics.missed_calls IS 'Metadata: missed calls that day.';
+COMMENT ON COLUMN fct_dashboard_metrics.sms_sent IS 'Metadata: SMS sent (outgoing, not deleted) that day.';
+COMMENT ON COLUMN fct_dashboard_metrics.sms_received IS 'Metadata: SMS received (incoming, not deleted) that day.';

@@ -2,11 +2,9 @@
 --
 -- Grain: account_id (accounts with activity in the range). calls_per_week = calls / the number
 -- of Monday-start weeks the range touches; weeks_contacted counts weeks with any call or SMS.
+-- (A subquery, not WITH: DuckDB 1.4.0 and 1.4.1 cannot run a table macro with a WITH clause from
+-- a file written in an older format, such as callduck's.)
 CREATE OR REPLACE MACRO rpt_account_activity(from_date, to_date, agent := NULL) AS TABLE
-WITH accounts AS (
-    SELECT account_id, arg_min(account_name, customer_id) AS account_name
-    FROM stg_crm__customers GROUP BY account_id
-)
 SELECT
     a.account_id,
     accounts.account_name,
@@ -22,8 +20,11 @@ SELECT
                      date_trunc('week', CAST(to_date AS DATE))) + 1)      AS calls_per_week,
     max(a.occurred_at)                                                    AS last_contact_at
 FROM fct_customer_activity AS a
-JOIN accounts USING (account_id)
+JOIN (SELECT account_id, arg_min(account_name, customer_id) AS account_name
+      FROM stg_crm__customers GROUP BY account_id) AS accounts USING (account_id)
 WHERE a.local_date BETWEEN from_date AND to_date
   AND (agent IS NULL OR a.agent_email_key = callduck_email_key(agent))
 GROUP BY ALL
 ORDER BY calls DESC, a.account_id;
+
+COMMENT ON MACRO TABLE rpt_account_activity IS 'rpt_account_activity(from_date, to_date, agent := NULL): calls and SMS per CRM account over a range of local days (grain: account_id, accounts with activity), with customers contacted, talk time, weeks contacted, calls per Monday-start week touched and the last contact. agent: an email, any case.';

@@ -31,3 +31,14 @@ SELECT
     date_diff('day', last_touch.last_contact_date, CAST(now()::TIMESTAMP AS DATE)) AS days_since_contact
 FROM accounts
 LEFT JOIN last_touch USING (account_id);
+
+COMMENT ON VIEW rpt_account_last_contact IS 'Every CRM account with its last call or SMS, all time (grain: account_id; NULLs when never contacted).';
+COMMENT ON COLUMN rpt_account_last_contact.account_id IS 'CRM account.';
+COMMENT ON COLUMN rpt_account_last_contact.account_name IS 'Its name.';
+COMMENT ON COLUMN rpt_account_last_contact.customers IS 'Customers in the account.';
+COMMENT ON COLUMN rpt_account_last_contact.touches IS 'Calls and SMS with the account''s linked contacts, all time.';
+COMMENT ON COLUMN rpt_account_last_contact.last_contact_at IS 'UTC instant of the last call or SMS.';
+COMMENT ON COLUMN rpt_account_last_contact.last_call_at IS 'UTC instant of the last call.';
+COMMENT ON COLUMN rpt_account_last_contact.last_sms_at IS 'UTC instant of the last SMS.';
+COMMENT ON COLUMN rpt_account_last_contact.last_agent_email IS 'Email key of the agent of the last contact.';
+COMMENT ON COLUMN rpt_account_last_contact.days_since_contact IS 'Days from the last contact''s local day to today (UTC).';

@@ -14,3 +14,5 @@ WHERE local_date BETWEEN from_date AND to_date
   AND (agent IS NULL OR agent_email_key = callduck_email_key(agent))
 GROUP BY ALL
 ORDER BY total_calls DESC, disposition;
+
+COMMENT ON MACRO TABLE rpt_call_dispositions IS 'rpt_call_dispositions(from_date, to_date, agent := NULL): calls per disposition over a range of local days (grain: disposition, ''(none)'' when unset), with the share of all calls and the average rating of rated calls.';

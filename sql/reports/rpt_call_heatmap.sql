@@ -20,3 +20,5 @@ WHERE local_date BETWEEN from_date AND to_date
   AND (agent IS NULL OR agent_email_key = callduck_email_key(agent))
 GROUP BY local_weekday, local_hour
 ORDER BY local_weekday, local_hour;
+
+COMMENT ON MACRO TABLE rpt_call_heatmap IS 'rpt_call_heatmap(from_date, to_date, agent := NULL): calls per local weekday (ISO, 1 = Monday) and hour over a range of local days (grain: local_weekday, local_hour; cells with calls only), with the inbound answer rate.';

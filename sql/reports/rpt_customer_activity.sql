@@ -25,3 +25,5 @@ WHERE a.local_date BETWEEN from_date AND to_date
   AND (agent IS NULL OR a.agent_email_key = callduck_email_key(agent))
 GROUP BY ALL
 ORDER BY touches DESC, a.customer_id;
+
+COMMENT ON MACRO TABLE rpt_customer_activity IS 'rpt_customer_activity(from_date, to_date, agent := NULL): calls and SMS per CRM customer over a range of local days (grain: customer_id, customers with activity): touches, calls by direction and answer, SMS sent and received, talk time, agents, first and last contact.';

@@ -51,3 +51,5 @@ SELECT
 FROM per_account
 GROUP BY is_called
 ORDER BY is_called DESC;
+
+COMMENT ON MACRO TABLE rpt_orders_after_calls IS 'rpt_orders_after_calls(from_date, to_date, window_days := 30): accounts called in the range vs not called (grain: is_called): orders dated within window_days after one of the calls (or, for accounts not called, in the range extended by window_days), revenue, orders and revenue per account, ordering rate.';

@@ -98,3 +98,5 @@ LEFT JOIN turns AS t ON t.agent_id IS NOT DISTINCT FROM m.agent_id
     AND t.unrouted_email_key IS NOT DISTINCT FROM m.unrouted_email_key AND t.is_team_total = m.is_team_total
 LEFT JOIN stg_justcall__users AS u ON u.user_id = m.agent_id
 ORDER BY m.is_team_total, m.sms_sent DESC, agent_email;
+
+COMMENT ON MACRO TABLE rpt_sms_summary IS 'rpt_sms_summary(from_date, to_date, agent := NULL): SMS activity and responsiveness over a range of local days, one row per agent plus a TEAM row: sent, received, bulk or automated, delivery failures, contacts messaged and replied, response rate (JustCall''s), customer turns and first-response times. Deleted messages count nowhere.';

@@ -33,3 +33,5 @@ LEFT JOIN last_touch AS t USING (account_id)
 WHERE t.last_contact_date IS NULL
    OR t.last_contact_date <= cutoff.as_of_date - cutoff.stale_days
 ORDER BY t.last_contact_date NULLS LAST, accounts.account_id;
+
+COMMENT ON MACRO TABLE rpt_stale_accounts IS 'rpt_stale_accounts(days, as_of := NULL): CRM accounts not contacted in the days local days up to as_of (default: the last day with activity), never-contacted ones included (grain: account_id; longest-neglected first).';

@@ -22,3 +22,7 @@ CREATE OR REPLACE MACRO callduck_business_timezone() AS
     coalesce((SELECT callduck_trim(setting_value) FROM callduck_settings
               WHERE setting_key = 'business_timezone'
                 AND callduck_trim(setting_value) IN (SELECT timezone FROM callduck_tz_offsets)), 'UTC');
+
+COMMENT ON MACRO callduck_trim IS 'callduck_trim(s): s without leading and trailing ASCII whitespace (space, tab, line feed, vertical tab, form feed, carriage return); a no-break space stays. Applied to every field that is compared. Rust twin: lenient::trim.';
+COMMENT ON MACRO callduck_email_key IS 'callduck_email_key(email): the email trimmed (callduck_trim) and lower-cased, NULL when nothing is left. Matches agents to dashboard users and keys records without an agent id. Rust twin: options::normalize_email.';
+COMMENT ON MACRO callduck_business_timezone IS 'callduck_business_timezone(): the zone of agents without a usable zone of their own: the business_timezone setting, trimmed, when callduck has its offsets (callduck_tz_offsets), else UTC. Rust twin: the timeZone option (tz::Zone::parse).';

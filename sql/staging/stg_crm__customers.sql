@@ -20,3 +20,16 @@ SELECT
               WHERE e.customer_id = c.customer_id), [])                             AS emails,
     c.source_line
 FROM crm_customers AS c;
+
+COMMENT ON VIEW stg_crm__customers IS 'Imported CRM customers with their usable phones and emails. Grain: customer_id.';
+COMMENT ON COLUMN stg_crm__customers.customer_id IS '''<kind>:<id in the CRM>''.';
+COMMENT ON COLUMN stg_crm__customers.import_kind IS 'copper-people, copper-companies, fishbowl-customers or generic.';
+COMMENT ON COLUMN stg_crm__customers.source_id IS 'The customer''s id in the CRM.';
+COMMENT ON COLUMN stg_crm__customers.customer_name IS 'Name as exported.';
+COMMENT ON COLUMN stg_crm__customers.company_name IS 'Company name as exported.';
+COMMENT ON COLUMN stg_crm__customers.contact_person IS 'An account''s contact person (Fishbowl customerContact).';
+COMMENT ON COLUMN stg_crm__customers.account_id IS 'The customer''s account: fishbowl-account:<id>, generic-account:<id>, company:<normalised company name> (shared by a Copper company and its people), else the customer itself.';
+COMMENT ON COLUMN stg_crm__customers.account_name IS 'The account''s name.';
+COMMENT ON COLUMN stg_crm__customers.phones_e164 IS 'The customer''s valid phone numbers in E.164, sorted, distinct.';
+COMMENT ON COLUMN stg_crm__customers.emails IS 'The customer''s emails (trimmed, lower case), sorted, distinct.';
+COMMENT ON COLUMN stg_crm__customers.source_line IS 'Line (or position) of the record in the export.';

@@ -28,3 +28,13 @@ FROM crm_orders AS o
 LEFT JOIN crm_customers AS by_id
     ON by_id.import_kind = 'fishbowl-customers' AND by_id.source_id = o.source_customer_id
 LEFT JOIN by_email ON by_email.order_id = o.order_id;
+
+COMMENT ON VIEW stg_crm__orders IS 'Imported sales orders with the customer and account they belong to. Grain: order_id.';
+COMMENT ON COLUMN stg_crm__orders.order_id IS '''<kind>:<id>''.';
+COMMENT ON COLUMN stg_crm__orders.source_id IS 'The order''s id in the CRM.';
+COMMENT ON COLUMN stg_crm__orders.source_customer_id IS 'The CRM''s customer id on the order (Fishbowl customerId).';
+COMMENT ON COLUMN stg_crm__orders.ordered_on IS 'Order date.';
+COMMENT ON COLUMN stg_crm__orders.amount IS 'Order amount.';
+COMMENT ON COLUMN stg_crm__orders.customer_id IS 'The Fishbowl customer the order''s customerId names, else a customer of the one account all its emails belong to; NULL when neither.';
+COMMENT ON COLUMN stg_crm__orders.account_id IS 'That customer''s account (NULL: the order counts for no account).';
+COMMENT ON COLUMN stg_crm__orders.resolved_by IS 'customer_id or email: how the customer was found (NULL when it was not).';

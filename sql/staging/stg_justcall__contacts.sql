@@ -27,3 +27,14 @@ SELECT
     max(occurred_at)                                                 AS last_seen_at
 FROM records
 GROUP BY contact_number, contact_name, contact_email;
+
+COMMENT ON MACRO callduck_contact_id IS 'callduck_contact_id(contact_number, contact_name, contact_email): md5 of the three fields exactly as served (NULL as empty): the contact_id of stg_justcall__contacts, which links calls and SMS to CRM customers.';
+COMMENT ON VIEW stg_justcall__contacts IS 'One row per distinct JustCall contact: (number, name, email) exactly as calls and SMS show it. Grain: contact_id. The matcher links each one to a CRM customer (crm_contact_links).';
+COMMENT ON COLUMN stg_justcall__contacts.contact_id IS 'callduck_contact_id(contact_number, contact_name, contact_email).';
+COMMENT ON COLUMN stg_justcall__contacts.contact_number IS 'The contact''s number as served.';
+COMMENT ON COLUMN stg_justcall__contacts.contact_name IS 'The contact''s name as served.';
+COMMENT ON COLUMN stg_justcall__contacts.contact_email IS 'The contact''s email as served.';
+COMMENT ON COLUMN stg_justcall__contacts.call_count IS 'Calls with this contact, all time.';
+COMMENT ON COLUMN stg_justcall__contacts.sms_count IS 'SMS with this contact, all time, both directions, deleted ones included.';
+COMMENT ON COLUMN stg_justcall__contacts.first_seen_at IS 'UTC instant of the contact''s first call or SMS.';
+COMMENT ON COLUMN stg_justcall__contacts.last_seen_at IS 'UTC instant of the contact''s last call or SMS.';

@@ -65,3 +65,30 @@ SELECT
     texts.direction = 'Outgoing' AND NOT texts.is_deleted                    AS is_counted_sent,
     texts.cost_incurred
 FROM localized AS texts;
+
+COMMENT ON VIEW stg_justcall__texts IS 'One row per SMS/MMS (grain: sms_id) with its local day in the agent''s time zone, the contact_key of its conversation and counting flags. Every SMS metric starts here.';
+COMMENT ON COLUMN stg_justcall__texts.sms_id IS 'JustCall message id.';
+COMMENT ON COLUMN stg_justcall__texts.sent_at IS 'UTC instant of the message (sms_date + sms_time).';
+COMMENT ON COLUMN stg_justcall__texts.local_sent_at IS 'sent_at in agent_timezone.';
+COMMENT ON COLUMN stg_justcall__texts.local_date IS 'The agent''s local day of the message: the day every metric counts it on.';
+COMMENT ON COLUMN stg_justcall__texts.agent_timezone IS 'The zone of local_date: the agent''s effective_timezone, else callduck_business_timezone().';
+COMMENT ON COLUMN stg_justcall__texts.agent_id IS 'JustCall user id of the agent (NULL when the message has none).';
+COMMENT ON COLUMN stg_justcall__texts.agent_name IS 'The agent''s name as served on the message.';
+COMMENT ON COLUMN stg_justcall__texts.agent_email_key IS 'The agent''s email_key, else callduck_email_key of the message''s own agent_email.';
+COMMENT ON COLUMN stg_justcall__texts.contact_number IS 'The other party''s number as served.';
+COMMENT ON COLUMN stg_justcall__texts.contact_key IS 'The customer of the conversation across number formats: the number''s digits without a leading US 1 on 11-digit numbers, else the email (callduck_email_key). Rust twin: sms::contact_key.';
+COMMENT ON COLUMN stg_justcall__texts.contact_name IS 'The other party''s name as served.';
+COMMENT ON COLUMN stg_justcall__texts.contact_email IS 'The other party''s email as served.';
+COMMENT ON COLUMN stg_justcall__texts.justcall_number IS 'The team''s JustCall number used.';
+COMMENT ON COLUMN stg_justcall__texts.direction IS 'Incoming or Outgoing.';
+COMMENT ON COLUMN stg_justcall__texts.is_inbound IS 'direction = Incoming.';
+COMMENT ON COLUMN stg_justcall__texts.is_outbound IS 'direction = Outgoing.';
+COMMENT ON COLUMN stg_justcall__texts.body IS 'The message text.';
+COMMENT ON COLUMN stg_justcall__texts.is_mms IS 'Whether the message is an MMS.';
+COMMENT ON COLUMN stg_justcall__texts.delivery_status IS 'Delivery status as served.';
+COMMENT ON COLUMN stg_justcall__texts.is_delivery_failed IS 'The delivery status (trimmed) mentions fail or undeliver, or is error or rejected. Rust twin: sms::is_delivery_failure.';
+COMMENT ON COLUMN stg_justcall__texts.is_deleted IS 'Deleted in JustCall: counted nowhere.';
+COMMENT ON COLUMN stg_justcall__texts.medium IS 'How it was sent, as served (One-To-One via App, Bulk SMS, Workflow Automation, ...).';
+COMMENT ON COLUMN stg_justcall__texts.is_bulk_or_automated IS 'The medium contains bulk or automat (any case): neither a reply nor a turn end in response times. Rust twin: sms::is_automated_medium.';
+COMMENT ON COLUMN stg_justcall__texts.is_counted_sent IS 'Outgoing and not deleted: what sms_quantity counts. Rust twin: metrics::counts_as_sent.';
+COMMENT ON COLUMN stg_justcall__texts.cost_incurred IS 'Cost JustCall charged for the message.';

@@ -111,10 +111,11 @@ pub enum Command {
     /// Run any SQL query against the DuckDB file (read-only) and print the result.
     ///
     /// Views: stg_justcall__calls, stg_justcall__texts, stg_justcall__users, fct_agent_daily,
-    /// fct_sms_responses, fct_customer_activity, fct_account_weekly, rpt_contact_matches;
-    /// macros: rpt_agent_daily, rpt_call_kpis, rpt_sms_summary, rpt_call_heatmap,
-    /// rpt_call_dispositions, rpt_customer_activity, rpt_account_activity, rpt_top_customers,
-    /// rpt_stale_accounts, rpt_orders_after_calls (see sql/README.md).
+    /// fct_sms_responses, fct_contact_activity, fct_customer_activity, fct_account_weekly,
+    /// rpt_contact_matches; macros: rpt_agent_daily, rpt_call_kpis, rpt_sms_summary,
+    /// rpt_call_heatmap, rpt_call_dispositions, rpt_calls_by_status, rpt_contact_activity,
+    /// rpt_customer_activity, rpt_account_activity, rpt_top_customers, rpt_stale_accounts,
+    /// rpt_orders_after_calls (see sql/README.md; every object and column has a COMMENT).
     Sql(sql::SqlArgs),
     /// Export daily metrics to the goals dashboard (Firestore).
     Export(export::ExportArgs),

@@ -28,6 +28,10 @@ pub enum ReportName {
     Heatmap,
     /// Calls per disposition with ratings (rpt_call_dispositions).
     Dispositions,
+    /// Calls per call status, the seed's callsByStatus: call_info.type as served (rpt_calls_by_status).
+    CallsByStatus,
+    /// Calls and SMS per JustCall contact, linked to a CRM customer or not (rpt_contact_activity).
+    ContactActivity,
     /// Calls and SMS per CRM customer (rpt_customer_activity; needs `callduck import customers`).
     Customers,
     /// Calls and SMS per CRM account, with calls per week (rpt_account_activity).
@@ -185,6 +189,27 @@ const REPORTS: &[ReportSpec] = &[
         name: ReportName::Dispositions,
         rows: Rows::Range("rpt_call_dispositions"),
         table: None,
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::CallsByStatus,
+        rows: Rows::Range("rpt_calls_by_status"),
+        table: Some(
+            "call_status AS status, total_calls AS calls, share, completed_calls AS completed,
+             missed_calls AS missed, in_progress_calls AS in_progress, inbound_calls AS inbound,
+             outbound_calls AS outbound, round(average_duration_seconds) AS avg_duration_s",
+        ),
+        order: None,
+    },
+    ReportSpec {
+        name: ReportName::ContactActivity,
+        rows: Rows::Range("rpt_contact_activity"),
+        table: Some(
+            "contact_name AS contact, contact_number AS number, match_status AS status,
+             customer_name AS customer, account_name AS account, touches, calls,
+             answered_calls AS answered, sms_sent, sms_received, talk_time_minutes AS talk_min,
+             CAST(last_contact_at AS DATE) AS last_contact",
+        ),
         order: None,
     },
     ReportSpec {

@@ -1,8 +1,10 @@
 //! The DuckDB store: one file holding raw JustCall records, sync state, quarantine and the views.
 //!
 //! * [`Store::open`] opens (or creates) the file for writing, applies the embedded migrations
-//!   (`sql/schema/`, recorded in `callduck_schema_migrations`) and re-creates the views
-//!   (`sql/staging/`, `sql/marts/`). DuckDB allows one writing process per file; a second one gets
+//!   (`sql/schema/`, recorded in `callduck_schema_migrations`) and re-creates the views and their
+//!   comments (`sql/staging/`, `sql/marts/`, `sql/reports/`, `sql/comments/`). A new file is
+//!   written in the storage format of [`NEW_FILE_STORAGE_VERSION`], so DuckDB 1.1 and later can
+//!   read it. DuckDB allows one writing process per file; a second one gets
 //!   [`StoreError::Locked`] with what to do about it, never a corrupt file.
 //! * [`load`] turns parsed records into Arrow batches, appends them to an index-free staging table
 //!   and upserts by id in one transaction together with the stream's watermark.
@@ -31,7 +33,14 @@ pub use embedded::{DATA_TESTS, MIGRATIONS, VIEWS};
 /// Setting that records which views (by digest) a file was last given.
 const VIEWS_DIGEST_KEY: &str = "views_digest";
 
-/// A digest of every embedded view and macro, to tell whether a file's views are current.
+/// The storage format callduck creates new files in (DuckDB's `storage_compatibility_version`):
+/// the oldest DuckDB that opens them is 1.1.0. DuckDB 2 would otherwise write its own format,
+/// which no 1.x release reads. (DuckDB 1.0 cannot open them either way: it does not know the
+/// options DuckDB 1.1+ stores with a primary key's index, and callduck's tables have primary keys.)
+/// Existing files keep the format they were created in; sql/README.md shows how to rewrite one.
+pub const NEW_FILE_STORAGE_VERSION: &str = "v1.1.0";
+
+/// A digest of every embedded view, macro and comment, to tell whether a file's views are current.
 fn views_digest() -> String {
     let mut all = Vec::new();
     for (name, sql) in VIEWS {
@@ -140,7 +149,11 @@ impl Store {
                 });
             }
         }
-        let conn = Connection::open(path).map_err(|e| classify_open_error(path, e))?;
+        let config = Config::default()
+            .with("storage_compatibility_version", NEW_FILE_STORAGE_VERSION)
+            .map_err(|e| classify_open_error(path, e))?;
+        let conn =
+            Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
@@ -355,18 +368,26 @@ impl Store {
         Ok(())
     }
 
-    /// Re-creates every view. Views may depend on each other in any file order: a view whose
-    /// dependency does not exist yet is retried after the others.
+    /// Re-creates every view and macro with its comments, then comments the tables. Views may
+    /// depend on each other in any file order: a view whose dependency does not exist yet is
+    /// retried after the others. Each file is one transaction: one commit instead of one per
+    /// statement (a file's `COMMENT ON`s would otherwise cost a WAL sync each).
     fn apply_views(&self) -> Result<(), StoreError> {
         let mut pending: Vec<&(&str, &str)> = VIEWS.iter().collect();
         while !pending.is_empty() {
             let before = pending.len();
             let mut last_error = None;
-            pending.retain(|(name, sql)| match self.conn.execute_batch(sql) {
-                Ok(()) => false,
-                Err(e) => {
-                    last_error = Some((name.to_string(), e.to_string()));
-                    true
+            pending.retain(|(name, sql)| {
+                match self
+                    .conn
+                    .execute_batch(&format!("BEGIN TRANSACTION;\n{sql}\n;\nCOMMIT;"))
+                {
+                    Ok(()) => false,
+                    Err(e) => {
+                        let _ = self.conn.execute_batch("ROLLBACK");
+                        last_error = Some((name.to_string(), e.to_string()));
+                        true
+                    }
                 }
             });
             if pending.len() == before {
@@ -624,14 +645,40 @@ pub fn now_utc() -> NaiveDateTime {
 mod tests {
     use super::*;
 
-    /// The identifiers of `sql`, comments left out.
+    /// The identifiers of `sql`, comments and string literals (`COMMENT ON ... IS '...'`) left out.
     fn identifiers(sql: &str) -> Vec<String> {
-        sql.lines()
-            .map(|l| l.split("--").next().unwrap_or(""))
-            .flat_map(|l| l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        let mut code = String::new();
+        let mut in_string = false;
+        for line in sql.lines() {
+            let mut chars = line.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '\'' {
+                    // A doubled quote inside a literal ends it and opens the next: same effect.
+                    in_string = !in_string;
+                    code.push(' ');
+                } else if in_string {
+                    continue;
+                } else if c == '-' && chars.peek() == Some(&'-') {
+                    break;
+                } else {
+                    code.push(c);
+                }
+            }
+            code.push('\n');
+        }
+        code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .filter(|w| !w.is_empty())
             .map(str::to_ascii_lowercase)
             .collect()
+    }
+
+    #[test]
+    fn identifiers_leave_out_comments_and_literals() {
+        let sql = "SELECT a_b, 'raw_x ''crm_y''' AS c -- rpt_z\nFROM stg_q; COMMENT ON VIEW v IS 'rpt_w';";
+        assert_eq!(
+            identifiers(sql),
+            ["select", "a_b", "as", "c", "from", "stg_q", "comment", "on", "view", "v", "is"]
+        );
     }
 
     /// dbt's layering, held by a test: marts and reports read models (staging, other marts), never
@@ -657,5 +704,110 @@ mod tests {
             }
         }
         assert!(seen > 10, "the marts and reports were found ({seen})");
+    }
+
+    /// Every table, view, macro and column of the file without a comment: (kind, name, column).
+    const UNCOMMENTED: &str = "
+        SELECT 'table', table_name, NULL FROM duckdb_tables()
+        WHERE database_name = current_database() AND coalesce(trim(comment), '') = ''
+        UNION ALL
+        SELECT 'view', view_name, NULL FROM duckdb_views()
+        WHERE NOT internal AND database_name = current_database() AND coalesce(trim(comment), '') = ''
+        UNION ALL
+        SELECT 'column', table_name, column_name FROM duckdb_columns()
+        WHERE NOT internal AND database_name = current_database() AND coalesce(trim(comment), '') = ''
+        UNION ALL
+        SELECT function_type, function_name, NULL FROM duckdb_functions()
+        WHERE NOT internal AND database_name = current_database() AND coalesce(trim(comment), '') = ''
+        ORDER BY ALL";
+
+    fn uncommented(store: &Store) -> Vec<(String, String, Option<String>)> {
+        let mut stmt = store.conn().prepare(UNCOMMENTED).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// How many tables, views, macros and columns the file has (each of them must be commented).
+    fn objects(store: &Store) -> (i64, i64, i64, i64) {
+        store
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()),
+                        (SELECT count(*) FROM duckdb_views() WHERE NOT internal AND database_name = current_database()),
+                        (SELECT count(*) FROM duckdb_functions() WHERE NOT internal AND database_name = current_database()),
+                        (SELECT count(*) FROM duckdb_columns() WHERE NOT internal AND database_name = current_database())",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap()
+    }
+
+    /// A self-describing schema: `duckdb_tables()`, `duckdb_views()`, `duckdb_columns()`,
+    /// `duckdb_functions()` (and clients such as DBeaver) show what each object means.
+    #[test]
+    fn every_table_view_macro_and_column_has_a_comment() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.duckdb")).unwrap();
+        let (tables, views, macros, columns) = objects(&store);
+        assert!(
+            tables >= 20 && views >= 15 && macros >= 15 && columns >= 380,
+            "the objects were found: {tables} tables, {views} views, {macros} macros, {columns} columns"
+        );
+        let missing = uncommented(&store);
+        assert!(
+            missing.is_empty(),
+            "{} objects without a comment (COMMENT ON in sql/comments/ for tables, next to the \
+             CREATE for views and macros): {missing:?}",
+            missing.len()
+        );
+    }
+
+    /// A file written before the comments (or by a version with other ones) gets them when this
+    /// version opens it, for writing or for a report.
+    #[test]
+    fn files_of_older_versions_get_the_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.duckdb");
+        let store = Store::open(&path).unwrap();
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT 'COMMENT ON TABLE ' || table_name || ' IS NULL;' FROM duckdb_tables()
+                 WHERE database_name = current_database()
+                 UNION ALL
+                 SELECT 'COMMENT ON VIEW ' || view_name || ' IS NULL;' FROM duckdb_views()
+                 WHERE NOT internal AND database_name = current_database()
+                 UNION ALL
+                 SELECT 'COMMENT ON COLUMN ' || table_name || '.' || column_name || ' IS NULL;'
+                 FROM duckdb_columns() WHERE NOT internal AND database_name = current_database()
+                 UNION ALL
+                 SELECT 'COMMENT ON ' || CASE function_type WHEN 'table_macro' THEN 'MACRO TABLE '
+                        ELSE 'MACRO ' END || function_name || ' IS NULL;'
+                 FROM duckdb_functions() WHERE NOT internal AND database_name = current_database()",
+            )
+            .unwrap();
+        let strip: String = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        drop(stmt);
+        store.conn().execute_batch(&strip).unwrap();
+        store
+            .set_setting(VIEWS_DIGEST_KEY, "written by an older callduck")
+            .unwrap();
+        let (tables, views, macros, columns) = objects(&store);
+        assert_eq!(
+            uncommented(&store).len() as i64,
+            tables + views + macros + columns,
+            "no comments left"
+        );
+        drop(store);
+
+        let store = Store::open_for_reading(&path).unwrap();
+        assert_eq!(store.views_state().unwrap(), ViewsState::Current);
+        assert_eq!(uncommented(&store), vec![]);
     }
 }
