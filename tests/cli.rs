@@ -830,20 +830,6 @@ fn sql_never_writes_and_its_restricted_mode_reads_the_database_only() {
     );
 }
 
-/// The binary without the `--quiet` of [`callduck`], for output that needs logs or help.
-fn callduck_bare() -> Command {
-    // The environment `callduck` sets up, without its `--db ... --quiet` arguments.
-    let template = callduck(Path::new("unused.duckdb"));
-    let mut bare = Command::new(env!("CARGO_BIN_EXE_callduck"));
-    for (k, v) in template.get_envs() {
-        match v {
-            Some(v) => bare.env(k, v),
-            None => bare.env_remove(k),
-        };
-    }
-    bare
-}
-
 #[test]
 fn version_names_the_release_the_commit_and_duckdb() {
     let out = callduck_bare().arg("--version").output().unwrap();
@@ -897,10 +883,7 @@ fn completions_and_man_pages_cover_every_command() {
     }
     let out = callduck_bare().arg("man").output().unwrap();
     let page = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        page.starts_with(".ie") || page.contains(".TH callduck 1"),
-        "{page}"
-    );
+    assert!(page.contains(".TH callduck 1"), "{page}");
     let out = callduck_bare()
         .args(["man", "--out-dir"])
         .arg(dir.path().join("man1"))

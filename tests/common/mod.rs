@@ -17,8 +17,14 @@ use chrono::NaiveDateTime;
 /// The real `callduck` binary on `db`, quiet, with none of the settings a developer's shell may
 /// hold (credentials, the default file, Firestore, the time zone): the one way tests run it.
 pub fn callduck(db: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_callduck"));
+    let mut cmd = callduck_bare();
     cmd.arg("--db").arg(db).arg("--quiet");
+    cmd
+}
+
+/// [`callduck`] without arguments (no `--db`, not quiet): for `--help`, `--version`, logs.
+pub fn callduck_bare() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_callduck"));
     for var in [
         "JUSTCALL_API_KEY",
         "JUSTCALL_API_SECRET",
@@ -27,6 +33,7 @@ pub fn callduck(db: &Path) -> std::process::Command {
         "CALLDUCK_TIMEZONE",
         "CALLDUCK_EXPORT_FIRESTORE",
         "CALLDUCK_LOG",
+        "CALLDUCK_LOG_FORMAT",
         "FIRESTORE_EMULATOR_HOST",
         "FIRESTORE_PROJECT_ID",
         "GOOGLE_APPLICATION_CREDENTIALS",

@@ -54,7 +54,7 @@ pub struct DashboardArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct FirestoreExportArgs {
-    /// Google Cloud project id (default: FIRESTORE_PROJECT_ID, else the key file's project).
+    /// Google Cloud project id (default: FIRESTORE_PROJECT_ID, GOOGLE_CLOUD_PROJECT, or the credentials' project).
     #[arg(long, env = "FIRESTORE_PROJECT_ID")]
     pub project: Option<String>,
     /// First local day to export (default: the first day in the file).

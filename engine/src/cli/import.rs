@@ -44,7 +44,7 @@ pub struct ImportCustomersArgs {
     /// Firestore collection to read (default: the kind's, e.g. copper_people).
     #[arg(long, requires = "firestore")]
     pub collection: Option<String>,
-    /// Google Cloud project for --firestore (default: FIRESTORE_PROJECT_ID or the key file's).
+    /// Google Cloud project for --firestore (default: FIRESTORE_PROJECT_ID, GOOGLE_CLOUD_PROJECT, or the credentials' project).
     #[arg(long, env = "FIRESTORE_PROJECT_ID")]
     pub project: Option<String>,
     /// Replace the previous import even when this one holds no record, or fewer than half as

@@ -37,7 +37,7 @@ pub struct ServeArgs {
     /// (needs FIRESTORE_EMULATOR_HOST or GOOGLE_APPLICATION_CREDENTIALS).
     #[arg(long, env = "CALLDUCK_EXPORT_FIRESTORE")]
     pub export_firestore: bool,
-    /// Project for --export-firestore (default: FIRESTORE_PROJECT_ID or the key file's).
+    /// Project for --export-firestore (default: FIRESTORE_PROJECT_ID, GOOGLE_CLOUD_PROJECT, or the credentials' project).
     #[arg(long, requires = "export_firestore")]
     pub firestore_project: Option<String>,
     /// Keep a read-only copy of the file here for analysts (`callduck --db PATH report ...`,
@@ -108,10 +108,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
         export: if args.export_firestore {
-            let project = args
-                .firestore_project
-                .clone()
-                .or_else(|| std::env::var("FIRESTORE_PROJECT_ID").ok());
+            let project = args.firestore_project.clone();
             let client = crate::firestore::FirestoreClient::new(
                 crate::firestore::FirestoreConfig::from_env(project)?,
             )?;

@@ -46,7 +46,7 @@ pub struct SyncArgs {
     /// with its defaults; needs FIRESTORE_EMULATOR_HOST or GOOGLE_APPLICATION_CREDENTIALS).
     #[arg(long, env = "CALLDUCK_EXPORT_FIRESTORE")]
     pub export_firestore: bool,
-    /// Project for --export-firestore (default: FIRESTORE_PROJECT_ID or the key file's).
+    /// Project for --export-firestore (default: FIRESTORE_PROJECT_ID, GOOGLE_CLOUD_PROJECT, or the credentials' project).
     #[arg(long, requires = "export_firestore")]
     pub firestore_project: Option<String>,
 }
@@ -78,10 +78,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<ExitCode> {
     // Check the export's settings before a long sync, not after it.
     let export = if args.export_firestore {
         let export = FirestoreExportArgs {
-            project: args
-                .firestore_project
-                .clone()
-                .or_else(|| std::env::var("FIRESTORE_PROJECT_ID").ok()),
+            project: args.firestore_project.clone(),
             since: None,
             until: None,
             types: crate::firestore::export::METRIC_TYPES
