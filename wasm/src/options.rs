@@ -15,6 +15,9 @@
 //!   user setting, passed as served), which wins over `timeZone` for that agent's records when it
 //!   is a known IANA name ([`Zone::of_agent`]); an empty or unknown one falls back to `timeZone`,
 //!   as the SQL views' `effective_timezone` does, instead of failing the whole computation.
+//!   Which names are zones is the same on every target ([`crate::tz`]); only in `wasm32` can a
+//!   valid zone lack offsets (a JavaScript runtime without `Intl` or with an older ICU), which
+//!   is an error for either option ([`Zone::check_offsets`]).
 
 use std::collections::BTreeMap;
 
@@ -157,6 +160,7 @@ impl MetricsOptions {
                 )
             })?;
             if let Some(zone) = Zone::of_agent(name) {
+                zone.check_offsets("agentTimeZones")?;
                 zones.by_agent.insert(id, zone);
             }
         }
