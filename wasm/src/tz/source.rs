@@ -1,7 +1,7 @@
 //! Zone offsets from an outside source, cached: how the WebAssembly build gets its offsets without
 //! compiling the IANA database in.
 //!
-//! The core names zones by [`IanaZone`] (an index into the shipped list of names, [`NAMES`]), so
+//! The core names zones by [`IanaZone`] (an index into the shipped list of names, [`NAMES`](super::names::NAMES)), so
 //! which names are valid is decided here exactly as natively (chrono-tz's names, spelt exactly),
 //! never by the source. An [`OffsetSource`] answers one question, "the UTC offset of zone Z at
 //! instant T"; the bindings' source asks the JavaScript runtime (`Intl.DateTimeFormat`, whose ICU
@@ -22,18 +22,18 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::names::NAMES;
+use super::names::names;
 use super::{OffsetTable, DAY_SECONDS};
 
 /// Where a build without a compiled-in time-zone database gets UTC offsets.
 pub trait OffsetSource {
-    /// The UTC offset of the IANA zone `zone` (a name of [`NAMES`]) at the unix instant `unix`,
+    /// The UTC offset of the IANA zone `zone` (a name of [`NAMES`](super::names::NAMES)) at the unix instant `unix`,
     /// in seconds east of UTC (local = UTC + offset); `None` when the source does not know the
     /// zone. Called only for instants chrono can represent (years −262143 … 262142).
     fn offset_at(&self, zone: &str, unix: i64) -> Option<i32>;
 }
 
-/// An IANA zone or link name of the shipped list ([`NAMES`]: chrono-tz's names), by index.
+/// An IANA zone or link name of the shipped list ([`NAMES`](super::names::NAMES): chrono-tz's names), by index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IanaZone(u16);
 
@@ -42,17 +42,20 @@ impl IanaZone {
     /// `None` for any other spelling (`utc`, `america/new_york`, ` UTC`) or an unknown name,
     /// as chrono-tz's `Tz::from_str` decides.
     pub fn from_name(name: &str) -> Option<IanaZone> {
-        NAMES.binary_search(&name).ok().map(|i| IanaZone(i as u16))
+        names()
+            .binary_search(&name)
+            .ok()
+            .map(|i| IanaZone(i as u16))
     }
 
     /// The zone's name.
     pub fn name(self) -> &'static str {
-        NAMES[usize::from(self.0)]
+        names()[usize::from(self.0)]
     }
 
     /// Every zone of the list, in the list's order.
     pub fn all() -> impl Iterator<Item = IanaZone> {
-        (0..NAMES.len() as u16).map(IanaZone)
+        (0..names().len() as u16).map(IanaZone)
     }
 }
 
@@ -239,8 +242,8 @@ mod tests {
 
     #[test]
     fn names_are_sorted_and_unique() {
-        assert!(NAMES.windows(2).all(|w| w[0] < w[1]));
-        assert!(NAMES.len() < usize::from(u16::MAX));
+        assert!(names().windows(2).all(|w| w[0] < w[1]));
+        assert!(names().len() < usize::from(u16::MAX));
         for z in IanaZone::all() {
             assert_eq!(IanaZone::from_name(z.name()), Some(z));
         }
