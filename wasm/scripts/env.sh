@@ -11,7 +11,7 @@ REPO_DIR="$(cd "$WASM_DIR/.." && pwd)"
 export CARGO_TARGET_DIR="${CALLDUCK_WASM_TARGET_DIR:-$HOME/.cache/callduck/wasm-target}"
 export CARGO_PROFILE_RELEASE_LTO=true
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
-# Optimised for size: 196 KiB gzipped against 217 KiB at opt-level 3, for the same speed on the
+# Optimised for size: 195 KiB gzipped against 216 KiB at opt-level 3, for about the same speed on the
 # hot loops, which are written not to rely on inlining (wasm/README.md, "Size and speed").
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CALLDUCK_WASM_OPT_LEVEL:-z}"
 export CARGO_PROFILE_RELEASE_PANIC=abort
