@@ -141,7 +141,7 @@ fn cached_source_gives_chrono_tz_offsets_for_every_zone() {
     assert!(checked > 15_000, "{checked} transitions");
 }
 
-/// The gap check over 1970–2100 (about a minute): `cargo test --release -p callduck-metrics
+/// The gap check over 1970–2100 (a few seconds): `cargo test --release -p callduck-metrics
 /// --test zones -- --ignored`.
 #[test]
 #[ignore]
