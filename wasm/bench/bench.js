@@ -79,6 +79,25 @@ function calculateMetrics(calls) {
   return metrics;
 }
 
+// calculateMetrics with callsByDay as local days of a zone, the plain-JavaScript way: one
+// Intl.DateTimeFormat, asked for every call (what the module does, per transition, instead).
+function calculateMetricsInZone(calls, timeZone) {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const m = calculateMetrics(calls);
+  m.callsByDay = {};
+  for (const c of calls) {
+    const day = fmt.format(Date.parse(`${c.call_date}T${c.call_time.padStart(8, '0')}Z`));
+    m.callsByDay[day] = (m.callsByDay[day] || 0) + 1;
+  }
+  return m;
+}
+
+// Zones of the twelve agents for the per-agent-zone measurements: both hemispheres, half-hour and
+// 45-minute offsets.
+const AGENT_ZONES = ['America/New_York', 'America/Los_Angeles', 'Europe/Berlin', 'Europe/London',
+  'Australia/Lord_Howe', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/Sao_Paulo', 'Pacific/Auckland',
+  'Africa/Cairo', 'America/St_Johns', 'Asia/Tokyo'];
+
 // What the dashboard does on a filter change without the module: filter, then recompute.
 function filteredJs(calls, email, from, to) {
   const e = email.toLowerCase();
@@ -161,7 +180,14 @@ async function main() {
   const js = median(() => calculateMetrics(calls));
   const wasm = median(() => batch.computeCallMetrics({ timeZone: 'UTC' }));
   const oneShot = median(() => computeCallMetricsColumnar(cols, { timeZone: 'UTC' }));
+  // Time zones: the first computation in a zone asks Intl for its offsets (cold cache), later ones
+  // reuse them.
+  const [tColdZone] = time(() => batch.computeCallMetrics({ timeZone: 'America/New_York' }));
   const ny = median(() => batch.computeCallMetrics({ timeZone: 'America/New_York' }));
+  const agentTimeZones = Object.fromEntries(AGENTS.map((a, i) => [a.id, AGENT_ZONES[i]]));
+  const [tColdAgents] = time(() => batch.computeCallMetrics({ agentTimeZones }));
+  const agentZones = median(() => batch.computeCallMetrics({ agentTimeZones }));
+  const [tJsNy, jsNy] = time(() => calculateMetricsInZone(calls, 'America/New_York'));
   const filter = { agent: AGENTS[3].email.toUpperCase(), from: '2026-02-10', to: '2026-02-16' };
   const jsFiltered = median(() => filteredJs(calls, filter.agent, filter.from, filter.to));
   const wasmFiltered = median(() => batch.computeCallMetrics({ ...filter, timeZone: 'UTC' }));
@@ -169,7 +195,10 @@ async function main() {
   out.js = { ms: js.ms, min: js.min };
   out.wasm = { ms: wasm.ms, min: wasm.min };
   out.wasmOneShot = { ms: oneShot.ms, min: oneShot.min };
-  out.wasmNewYork = { ms: ny.ms, min: ny.min };
+  out.wasmNewYork = { ms: ny.ms, min: ny.min, coldMs: tColdZone };
+  out.wasmAgentZones = { ms: agentZones.ms, min: agentZones.min, coldMs: tColdAgents };
+  out.jsNewYork = { ms: tJsNy };
+  out.equalNewYork = same(jsNy, ny.result);
   out.jsFiltered = { ms: jsFiltered.ms, min: jsFiltered.min };
   out.wasmFiltered = { ms: wasmFiltered.ms, min: wasmFiltered.min };
   out.equal = same(js.result, wasm.result) && same(js.result, oneShot.result);

@@ -5,11 +5,14 @@
 #       web/       --target web                          ES module, init()/initSync() (browsers, `callduck-metrics/web`)
 #       node/      --target experimental-nodejs-module   ES module for Node, loads the .wasm on import
 #       node-cjs/  --target nodejs                       CommonJS for Node's require()
-#   → wasm-opt -Oz on the .wasm (wasm-bindgen writes the same bytes for every target; a copy that
-#     differs is optimised on its own)
+#   → wasm-opt -Oz --converge on the .wasm (wasm-bindgen writes the same bytes for every target;
+#     a copy that differs is optimised on its own)
 #   → index.js (browsers and bundlers: the web build, initialised on import), index.d.ts,
-#     package.json (exports map) and README.md (from wasm/npm/README.md).
-# Prints the module's raw and gzipped sizes. Installs what it needs when missing (see env.sh);
+#     package.json (exports map), README.md (from wasm/npm/README.md) and LICENSE (the
+#     repository's).
+# Prints the module's raw and gzipped sizes and fails when the gzipped module exceeds its budget
+# (CALLDUCK_WASM_BUDGET_KIB, default 200; 0 turns the check off). Installs what it needs when
+# missing (see env.sh);
 # downloads nothing else at build time. The package's layout and exports are described in
 # wasm/npm/README.md and wasm/README.md; wasm/scripts/test-package.sh tests it as npm installs it.
 #
@@ -39,7 +42,8 @@ done
 WASM_OPT_LEVEL="${CALLDUCK_WASM_OPT:--Oz}"
 # The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept them.
 optimise() {
-  "$WASM_OPT" "$WASM_OPT_LEVEL" --strip-debug --strip-producers \
+  # --converge repeats the passes while they still shrink the module: ~1 KiB gzipped, ~5 s.
+  "$WASM_OPT" "$WASM_OPT_LEVEL" --converge --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$1.opt" "$1"
@@ -124,7 +128,7 @@ cat >"$PKG_DIR/package.json" <<JSON
   "main": "./node-cjs/callduck_metrics.js",
   "module": "./index.js",
   "types": "./index.d.ts",
-  "files": ["index.js", "index.d.ts", "web/", "node/", "node-cjs/"],
+  "files": ["index.js", "index.d.ts", "web/", "node/", "node-cjs/", "LICENSE"],
   "sideEffects": ["./index.js", "./node/callduck_metrics.js", "./node-cjs/callduck_metrics.js"],
   "engines": {
     "node": ">=18"
@@ -132,13 +136,22 @@ cat >"$PKG_DIR/package.json" <<JSON
 }
 JSON
 sed '1{/^<!--/d}' "$WASM_DIR/npm/README.md" >"$PKG_DIR/README.md"
+[[ -f "$REPO_DIR/LICENSE" ]] || die "no $REPO_DIR/LICENSE to ship in the package"
+cp "$REPO_DIR/LICENSE" "$PKG_DIR/LICENSE"
 
 AFTER=$(wc -c <"$FIRST")
 GZ=$(gzip_size "$FIRST")
 printf 'pkg: %s (%s)\n' "$PKG_DIR" "$(cd "$PKG_DIR" && echo */ | tr -d /)"
-printf 'callduck_metrics_bg.wasm: %d bytes before wasm-opt, %d after, %d gzipped (%.1f KiB)\n' \
-  "$BEFORE" "$AFTER" "$GZ" "$(awk -v b="$GZ" 'BEGIN { print b / 1024 }')"
+BUDGET_KIB="${CALLDUCK_WASM_BUDGET_KIB:-200}"
+printf 'callduck_metrics_bg.wasm: %d bytes before wasm-opt, %d after, %d gzipped (%.1f KiB; budget %s KiB; opt-level %s)\n' \
+  "$BEFORE" "$AFTER" "$GZ" "$(awk -v b="$GZ" 'BEGIN { print b / 1024 }')" "$BUDGET_KIB" "$CARGO_PROFILE_RELEASE_OPT_LEVEL"
+printf '  time zones: %d IANA names shipped (chrono-tz, tzdata %s), offsets from the runtime'"'"'s Intl (no database in the module)\n' \
+  "$(sed -n '/^pub const NAMES: &str = "$/,/^";$/p' "$WASM_DIR/src/tz/names.rs" | grep -c '^[A-Z]')" \
+  "$(sed -n 's/^pub const TZDB_VERSION: &str = "\(.*\)";/\1/p' "$WASM_DIR/src/tz/names.rs")"
 for build in "${BUILDS[@]}"; do
   dir="${build%%:*}"
   printf '%s/callduck_metrics.js glue: %d bytes gzipped\n' "$dir" "$(gzip_size "$PKG_DIR/$dir/callduck_metrics.js")"
 done
+if [[ "$BUDGET_KIB" != 0 ]] && ((GZ > BUDGET_KIB * 1024)); then
+  die "the gzipped module ($GZ bytes) exceeds its budget of $BUDGET_KIB KiB (CALLDUCK_WASM_BUDGET_KIB): see wasm/README.md, \"Size and speed\""
+fi

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs the wasm-bindgen-test suite (wasm/tests/browser.rs) in headless Chromium through
-# chromedriver: the module's results must equal the native core's (wasm/tests/fixtures/), for JSON
-# records, typed-array columns and batch files. Also runs the native fixture test first, so a
-# stale fixture fails here rather than in the browser.
+# Runs the wasm-bindgen-test suites in headless Chromium through chromedriver:
+#   wasm/bindings/tests/browser.rs: the module's results must equal the native core's
+#     (wasm/tests/fixtures/expected.json), for JSON records, typed-array columns and batch files;
+#   wasm/bindings/tests/zones.rs: the module's time-zone offsets (Chromium's Intl) must equal the
+#     native core's (chrono-tz) around every transition of every zone, 2000-2037
+#     (wasm/tests/fixtures/zone-transitions.json); every difference is printed.
+# Also runs the native fixture tests first, so a stale fixture fails here rather than in the
+# browser.
 #
 # Idempotent; installs what is missing (wasm32 target, wasm-bindgen-cli 0.2.130, npm tools,
 # Debian's chromium + chromium-driver); exits non-zero on any failure.
@@ -25,13 +29,14 @@ cat >"$WORK/webdriver.json" <<JSON
 }
 JSON
 
-log "native: the core matches wasm/tests/fixtures/expected.json"
-(cd "$REPO_DIR" && cargo test --release -p callduck-metrics --test fixture)
+log "native: the core matches wasm/tests/fixtures/expected.json and zone-transitions.json"
+(cd "$REPO_DIR" && cargo test --release -p callduck-metrics --test fixture --test zones)
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$WORK/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
-log "browser: cargo test --target wasm32-unknown-unknown --test browser (headless Chromium)"
-(cd "$REPO_DIR" && cargo test --release -p callduck-metrics-wasm --target wasm32-unknown-unknown --test browser)
+log "browser: cargo test --target wasm32-unknown-unknown --test browser --test zones (headless Chromium)"
+(cd "$REPO_DIR" && cargo test --release -p callduck-metrics-wasm --target wasm32-unknown-unknown \
+  --test browser --test zones -- --nocapture)
 log "browser tests passed"

@@ -57,6 +57,8 @@ TARBALL=$(cd "$WORK" && npm pack "$PKG_DIR" --pack-destination "$WORK" --json --
 printf '{\n  "name": "callduck-metrics-package-test",\n  "private": true,\n  "type": "module"\n}\n' >"$APP/package.json"
 (cd "$APP" && npm install --no-audit --no-fund --loglevel=error --no-save "$WORK/$TARBALL" >/dev/null) \
   || die "npm install of the packed package failed"
+[[ -s "$APP/node_modules/callduck-metrics/LICENSE" ]] \
+  || die "the installed package has no LICENSE (build.sh copies it; package.json's files must list it)"
 cp "$TESTS"/{compute.mjs,node-app.mjs,node-require.cjs,browser-app.mjs,web.html,usage.ts,usage-require.cts} \
   "$TESTS"/tsconfig.{bundler,nodenext}.json "$APP/"
 ARGS=("$APP/inputs.json" "$APP/expected.json")

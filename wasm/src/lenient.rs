@@ -162,18 +162,81 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(opt_bool(d)?.unwrap_or(false))
 }
 
-/// Parses `YYYY-MM-DD` (also `YYYY-M-D`).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = trim(s);
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+// Dates and times are read and written by hand rather than with chrono's `parse_from_str` and
+// `format`, whose general format-string machinery was ~11 KiB of the gzipped WebAssembly module.
+// They accept and write exactly what chrono does with `%Y-%m-%d`, `%H:%M:%S` / `%H:%M` and
+// `%-H:%M:%S` (`tests::dates_and_times_are_read_as_chrono_reads_them` compares them natively).
+
+/// An unsigned number of 1 to `max` ASCII digits after optional Unicode whitespace, as chrono reads
+/// a numeric field: the number and the rest; `None` without a digit or on overflow.
+fn digits(s: &str, max: usize) -> Option<(i64, &str)> {
+    let s = s.trim_start();
+    let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+    if n == 0 {
+        return None;
+    }
+    let mut v = 0i64;
+    for b in s[..n].bytes() {
+        v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    Some((v, &s[n..]))
 }
 
-/// Parses `HH:MM:SS` with an unpadded hour (`8:25:43`), and `HH:MM`.
+/// chrono's `%Y`: an explicit sign and any number of digits, or up to four digits.
+fn year(s: &str) -> Option<(i64, &str)> {
+    let s = s.trim_start();
+    if let Some(rest) = s.strip_prefix('-') {
+        digits_after_sign(rest).map(|(v, r)| (-v, r))
+    } else if let Some(rest) = s.strip_prefix('+') {
+        digits_after_sign(rest)
+    } else {
+        digits(s, 4)
+    }
+}
+
+/// Digits right after a sign (no whitespace between), as many as there are.
+fn digits_after_sign(s: &str) -> Option<(i64, &str)> {
+    if !s.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    digits(s, usize::MAX)
+}
+
+/// Parses `YYYY-MM-DD` (also `YYYY-M-D`): chrono's `NaiveDate::parse_from_str(s, "%Y-%m-%d")`
+/// after [`trim`].
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let (y, s) = year(trim(s))?;
+    let (m, s) = digits(s.strip_prefix('-')?, 2)?;
+    let (d, s) = digits(s.strip_prefix('-')?, 2)?;
+    if !s.is_empty() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m as u32, d as u32)
+}
+
+/// Parses `HH:MM:SS` with an unpadded hour (`8:25:43`), and `HH:MM`: chrono's
+/// `NaiveTime::parse_from_str` with `%H:%M:%S`, else `%H:%M`, after [`trim`] (second 60 is a
+/// leap second, as in chrono).
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
-    let s = trim(s);
-    NaiveTime::parse_from_str(s, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-        .ok()
+    let (h, s) = digits(trim(s), 2)?;
+    let (m, s) = digits(s.strip_prefix(':')?, 2)?;
+    let sec = match s.strip_prefix(':') {
+        None if s.is_empty() => 0,
+        None => return None,
+        Some(rest) => match digits(rest, 2)? {
+            (sec, "") => sec,
+            _ => return None,
+        },
+    };
+    if !(0..=23).contains(&h) || !(0..=59).contains(&m) || !(0..=60).contains(&sec) {
+        return None;
+    }
+    let (sec, nano) = if sec == 60 {
+        (59, 1_000_000_000)
+    } else {
+        (sec, 0)
+    };
+    NaiveTime::from_hms_nano_opt(h as u32, m as u32, sec as u32, nano)
 }
 
 /// A required `YYYY-MM-DD` date.
@@ -266,9 +329,16 @@ pub fn ser_flag_yes_no<S: Serializer>(v: &bool, s: S) -> Result<S::Ok, S::Error>
     s.serialize_str(if *v { "Yes" } else { "No" })
 }
 
-/// Serialises a time of day with an unpadded hour, as JustCall does (`8:05:09`).
+/// Serialises a time of day with an unpadded hour, as JustCall does (`8:05:09`): chrono's
+/// `%-H:%M:%S` (a leap second is `:60`).
 pub fn ser_time<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&format_args!("{}", t.format("%-H:%M:%S")))
+    s.collect_str(&format_args!("{}", time_text(t)))
+}
+
+fn time_text(t: &NaiveTime) -> String {
+    use chrono::Timelike;
+    let second = t.second() + t.nanosecond() / 1_000_000_000;
+    format!("{}:{:02}:{:02}", t.hour(), t.minute(), second)
 }
 
 /// Serialises an optional time of day with an unpadded hour.
@@ -283,6 +353,116 @@ pub fn ser_opt_time<S: Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S::Ok,
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    /// Every string built from a small alphabet up to a length, plus hand-picked ones: the hand
+    /// parsers accept exactly what chrono's `parse_from_str` accepts, with the same value, and
+    /// `ser_time` writes what chrono's `%-H:%M:%S` writes.
+    #[test]
+    fn dates_and_times_are_read_as_chrono_reads_them() {
+        let chrono_date = |s: &str| NaiveDate::parse_from_str(trim(s), "%Y-%m-%d").ok();
+        let chrono_time = |s: &str| {
+            NaiveTime::parse_from_str(trim(s), "%H:%M:%S")
+                .or_else(|_| NaiveTime::parse_from_str(trim(s), "%H:%M"))
+                .ok()
+        };
+        let mut cases: Vec<String> = [
+            "2026-03-08",
+            "2026-3-8",
+            " 2026-03-08\n",
+            "2026-02-29",
+            "2024-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-01-32",
+            "2026-04-31",
+            "26-03-08",
+            "0-1-1",
+            "+2026-03-08",
+            "-2026-03-08",
+            "+12026-03-08",
+            "-0001-12-31",
+            "20260-03-08",
+            "2026- 03- 08",
+            "2026 -03-08",
+            "2026-03-08 ",
+            "2026-03-08T00:00",
+            "2026/03/08",
+            "２０２６-03-08",
+            "2026-\u{a0}3-08",
+            "+ 2026-03-08",
+            "+-1-1-1",
+            "99999999999999999999-1-1",
+            "-99999999999999999999-1-1",
+            "+262143-12-31",
+            "+262144-01-01",
+            "-262144-01-01",
+            "8:25:43",
+            "08:25:43",
+            "8:25",
+            "23:59:60",
+            "23:59:61",
+            "24:00:00",
+            "0:0:0",
+            "8:5:9",
+            "8: 5: 9",
+            "8 :05:09",
+            "8:05:",
+            "8:05:09:",
+            "8::09",
+            ":05:09",
+            "123:00:00",
+            "8:005:09",
+            "8:05:09.5",
+            " 8:05:09 ",
+            "8:05\t",
+            "\u{2003}8:05:09",
+            "8:\u{a0}05",
+            "-8:05:09",
+            "+8:05:09",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every string of up to 7 characters over a small alphabet.
+        let alphabet = ['0', '1', '2', '9', '-', ':', ' ', '+'];
+        let mut layer = vec![String::new()];
+        for _ in 0..7 {
+            layer = layer
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            cases.extend(layer.iter().cloned());
+        }
+        // Dates and times in every shape chrono accepts.
+        for y in ["2026", "999", "1", "+2026", "-44"] {
+            for m in ["1", "02", "12", "13"] {
+                for d in ["1", "09", "29", "30", "31"] {
+                    cases.push(format!("{y}-{m}-{d}"));
+                }
+            }
+        }
+        for h in 0..=25 {
+            for m in [0, 7, 59, 60] {
+                for s in ["", ":00", ":7", ":59", ":60", ":61"] {
+                    cases.push(format!("{h}:{m:02}{s}"));
+                }
+            }
+        }
+        assert!(cases.len() > 900_000);
+        let mut accepted = (0, 0);
+        for s in &cases {
+            let d = parse_date(s);
+            assert_eq!(d, chrono_date(s), "date {s:?}");
+            let t = parse_time(s);
+            assert_eq!(t, chrono_time(s), "time {s:?}");
+            if let Some(t) = t {
+                assert_eq!(time_text(&t), t.format("%-H:%M:%S").to_string(), "{s:?}");
+            }
+            accepted.0 += usize::from(d.is_some());
+            accepted.1 += usize::from(t.is_some());
+        }
+        assert!(accepted.0 > 1_000 && accepted.1 > 1_000, "{accepted:?}");
+    }
 
     #[derive(Deserialize)]
     struct T {

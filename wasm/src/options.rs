@@ -15,6 +15,9 @@
 //!   user setting, passed as served), which wins over `timeZone` for that agent's records when it
 //!   is a known IANA name ([`Zone::of_agent`]); an empty or unknown one falls back to `timeZone`,
 //!   as the SQL views' `effective_timezone` does, instead of failing the whole computation.
+//!   Which names are zones is the same on every target ([`crate::tz`]); only in `wasm32` can a
+//!   valid zone lack offsets (a JavaScript runtime without `Intl` or with an older ICU), which
+//!   is an error for either option ([`Zone::check_offsets`]).
 
 use std::collections::BTreeMap;
 
@@ -157,6 +160,7 @@ impl MetricsOptions {
                 )
             })?;
             if let Some(zone) = Zone::of_agent(name) {
+                zone.check_offsets("agentTimeZones")?;
                 zones.by_agent.insert(id, zone);
             }
         }
@@ -195,9 +199,11 @@ impl Filter {
         }
     }
 
-    #[inline]
+    /// Inlined everywhere and without closures: the columnar loops call it once per record, and
+    /// the module is compiled for size (`opt-level = "z"`), which inlines only what must be.
+    #[inline(always)]
     pub fn accepts_day(&self, day: i64) -> bool {
-        self.from_day.is_none_or(|f| day >= f) && self.to_day.is_none_or(|t| day <= t)
+        !matches!(self.from_day, Some(f) if day < f) && !matches!(self.to_day, Some(t) if day > t)
     }
 
     pub fn accepts_agent(&self, agent_id: Option<i64>, agent_email: Option<&str>) -> bool {
@@ -206,9 +212,9 @@ impl Filter {
             .is_none_or(|a| a.matches(agent_id, agent_email))
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn accepts_direction(&self, direction: Direction) -> bool {
-        self.direction.is_none_or(|d| d == direction)
+        !matches!(self.direction, Some(d) if d != direction)
     }
 
     /// The local date of a record of `agent_id` at the UTC instant `utc`.

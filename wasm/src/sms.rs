@@ -165,6 +165,39 @@ fn median(sorted: &[i64]) -> Option<f64> {
     }
 }
 
+/// Messages per local day. Events come in time order, so a day's messages mostly come in a run:
+/// the run is counted in place and added to the map once.
+#[derive(Default)]
+struct DayCounts {
+    days: BTreeMap<i64, u64>,
+    run: Option<(i64, u64)>,
+}
+
+impl DayCounts {
+    #[inline(always)]
+    fn add(&mut self, day: i64) {
+        match &mut self.run {
+            Some((d, n)) if *d == day => *n += 1,
+            _ => self.flush(Some((day, 1))),
+        }
+    }
+
+    fn flush(&mut self, next: Option<(i64, u64)>) {
+        if let Some((d, n)) = std::mem::replace(&mut self.run, next) {
+            *self.days.entry(d).or_default() += n;
+        }
+    }
+
+    /// Counts by `YYYY-MM-DD`.
+    fn into_dates(mut self) -> BTreeMap<String, u64> {
+        self.flush(None);
+        self.days
+            .into_iter()
+            .map(|(d, n)| (day_string(d), n))
+            .collect()
+    }
+}
+
 /// The SMS metrics of filtered events. `contacts` and `statuses` must be free of duplicate keys
 /// and labels.
 pub fn aggregate(
@@ -176,8 +209,8 @@ pub fn aggregate(
     let mut m = SmsMetrics::default();
     let mut state = vec![ContactState::default(); contacts.len()];
     let mut status_counts = vec![0u64; statuses.len()];
-    let mut sent_by_day: BTreeMap<i64, u64> = BTreeMap::new();
-    let mut received_by_day: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut sent_by_day = DayCounts::default();
+    let mut received_by_day = DayCounts::default();
     let mut waits: Vec<i64> = Vec::new();
     for e in &events {
         if e.deleted {
@@ -187,7 +220,7 @@ pub fn aggregate(
         let st = e.contact.map(|c| &mut state[c as usize]);
         if e.outgoing {
             m.total_sent += 1;
-            *sent_by_day.entry(e.day).or_default() += 1;
+            sent_by_day.add(e.day);
             status_counts[e.status as usize] += 1;
             m.delivery_failures += u64::from(e.failed);
             m.automated_sent += u64::from(e.automated);
@@ -205,7 +238,7 @@ pub fn aggregate(
             }
         } else {
             m.total_received += 1;
-            *received_by_day.entry(e.day).or_default() += 1;
+            received_by_day.add(e.day);
             if let Some(s) = st {
                 s.received += 1;
                 s.replied |= s.first_out;
@@ -213,14 +246,8 @@ pub fn aggregate(
             }
         }
     }
-    m.sent_by_day = sent_by_day
-        .into_iter()
-        .map(|(d, n)| (day_string(d), n))
-        .collect();
-    m.received_by_day = received_by_day
-        .into_iter()
-        .map(|(d, n)| (day_string(d), n))
-        .collect();
+    m.sent_by_day = sent_by_day.into_dates();
+    m.received_by_day = received_by_day.into_dates();
     for (label, n) in statuses.iter().zip(status_counts) {
         if n > 0 {
             *m.by_delivery_status.entry(label.clone()).or_default() += n;
@@ -244,7 +271,8 @@ pub fn aggregate(
                 .then(|| s.response_total as f64 / s.responses as f64),
         });
     }
-    m.by_contact.sort_by(|a, b| {
+    // A total order (contacts are distinct), so an unstable sort gives the same list.
+    m.by_contact.sort_unstable_by(|a, b| {
         (b.sent + b.received)
             .cmp(&(a.sent + a.received))
             .then_with(|| a.contact.cmp(&b.contact))

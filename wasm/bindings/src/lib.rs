@@ -7,6 +7,9 @@
 //!
 //! Names are camelCase; the TypeScript interfaces of options and results are in the custom
 //! section below and end up in the package's `.d.ts`.
+//!
+//! Time zones: the core in `wasm32` ships the IANA zone names but not their offsets, which come
+//! from the runtime's `Intl.DateTimeFormat` (`intl.rs`), installed before options are read.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -24,6 +27,10 @@ use callduck_metrics::options::{Filter, MetricsOptions};
 use callduck_metrics::pace::{PaceInput, Period};
 use callduck_metrics::records::{Call, Sms};
 use callduck_metrics::{calls, goals, sms};
+
+mod intl;
+
+pub use intl::{parse_gmt_offset, use_intl_offsets, IntlOffsets};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -252,7 +259,9 @@ fn from_js<T: DeserializeOwned + Default>(v: JsValue, what: &str) -> Result<T, J
     object(v, what)
 }
 
+/// The options, validated; IANA zones get their offsets from `Intl` ([`intl`]).
 fn filter(options: JsValue) -> Result<Filter, JsError> {
+    use_intl_offsets();
     from_js::<MetricsOptions>(options, "options")?
         .resolve()
         .map_err(js_err)

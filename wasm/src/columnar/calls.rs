@@ -215,7 +215,7 @@ impl CallColumns {
             });
         } else {
             let mut cursors: Vec<_> = plan.tables.iter().map(OffsetTable::cursor).collect();
-            let zone = &plan.zone;
+            let (cursors, zone) = (&mut cursors[..], &plan.zone[..]);
             self.scan(filter, &plan.ok, first_day, &mut sums, |a, t| {
                 cursors[zone[a]].local_day(t)
             });
@@ -274,16 +274,29 @@ impl CallColumns {
         if days > 0 {
             let want_dir = filter.direction.map(direction_code);
             let mut cursors: Vec<_> = plan.tables.iter().map(OffsetTable::cursor).collect();
-            for i in 0..self.len() {
-                let a = self.agent[i] as usize;
-                if !plan.ok[a] {
+            // Slices, not vectors, in the loop: indexing a slice needs no call even when the
+            // module is compiled for size (see `Filter::accepts_day`).
+            let (cursors, zone, ok, user_of) =
+                (&mut cursors[..], &plan.zone[..], &plan.ok[..], &user_of[..]);
+            let (totals, by_type, by_day) = (&mut totals[..], &mut by_type[..], &mut by_day[..]);
+            let n = self.len();
+            let (started, dir, ty, dur, agent) = (
+                &self.started_at[..n],
+                &self.direction[..n],
+                &self.call_type[..n],
+                &self.total_duration[..n],
+                &self.agent[..n],
+            );
+            for i in 0..n {
+                let a = agent[i] as usize;
+                if !ok[a] {
                     continue;
                 }
-                let d = self.direction[i];
-                if want_dir.is_some_and(|w| w != d) {
+                let d = dir[i];
+                if matches!(want_dir, Some(w) if w != d) {
                     continue;
                 }
-                let day = cursors[plan.zone[a]].local_day(self.started_at[i] as i64);
+                let day = cursors[zone[a]].local_day(started[i] as i64);
                 if day < first_day || day > last_day {
                     continue;
                 }
@@ -291,8 +304,8 @@ impl CallColumns {
                 let t = &mut totals[u];
                 t.0 += 1;
                 t.1 += u64::from(d == DIRECTION_OUTGOING);
-                t.2 += i64::from(self.total_duration[i]);
-                by_type[u * n_types + self.call_type[i] as usize] += 1;
+                t.2 += i64::from(dur[i]);
+                by_type[u * n_types + ty[i] as usize] += 1;
                 if dense {
                     by_day[u * days + (day - first_day) as usize] += 1;
                 } else {
@@ -383,7 +396,7 @@ impl CallColumns {
                 continue;
             }
             let d = dir[i];
-            if want_dir.is_some_and(|w| w != d) {
+            if matches!(want_dir, Some(w) if w != d) {
                 continue;
             }
             let day = day_of(a, started[i] as i64);

@@ -73,15 +73,9 @@ impl Column {
 
     fn write(&self, out: &mut Vec<u8>) {
         match self {
-            Column::F64(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-            Column::I32(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-            Column::U32(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            Column::F64(v) => write_le!(v, out, 8),
+            Column::I32(v) => write_le!(v, out, 4),
+            Column::U32(v) => write_le!(v, out, 4),
             Column::U8(v) => out.extend_from_slice(v),
         }
     }
@@ -110,6 +104,27 @@ impl Column {
         }
     }
 }
+
+// Columns to little-endian bytes with plain loops over slices and fixed-size arrays: the
+// WebAssembly module is compiled for size, where `for_each` + `extend_from_slice` per value was
+// 2.4 times slower. (Reading with `chunks_exact` stays: a plain loop was slower there.)
+
+/// Appends the values of `v` (`$w` bytes each) to `out`, little-endian.
+macro_rules! write_le {
+    ($v:expr, $out:expr, $w:literal) => {{
+        let (v, out) = (&$v[..], &mut *$out);
+        let start = out.len();
+        out.resize(start + v.len() * $w, 0);
+        let dst = &mut out[start..];
+        for (i, x) in v.iter().enumerate() {
+            let b: [u8; $w] = x.to_le_bytes();
+            for k in 0..$w {
+                dst[i * $w + k] = b[k];
+            }
+        }
+    }};
+}
+use write_le;
 
 /// Header entry of one column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -42,12 +42,26 @@ pub fn daily_goal_metrics(
     if let Some(s) = sms {
         let plan = AgentPlan::new(&s.agents, &filter, span(&s.sent_at));
         let mut cursors: Vec<_> = plan.tables.iter().map(OffsetTable::cursor).collect();
-        for i in 0..s.len() {
-            let a = s.agent[i] as usize;
-            if s.direction[i] != DIRECTION_OUTGOING || s.deleted[i] != 0 || !plan.ok[a] {
+        // Slices in the loop (see `CallColumns::call_metrics_by_agent_grid`).
+        let (cursors, zone, ok, sms_users) = (
+            &mut cursors[..],
+            &plan.zone[..],
+            &plan.ok[..],
+            &sms_users[..],
+        );
+        let n = s.len();
+        let (sent, dir, deleted, agent) = (
+            &s.sent_at[..n],
+            &s.direction[..n],
+            &s.deleted[..n],
+            &s.agent[..n],
+        );
+        for i in 0..n {
+            let a = agent[i] as usize;
+            if dir[i] != DIRECTION_OUTGOING || deleted[i] != 0 || !ok[a] {
                 continue;
             }
-            let day = cursors[plan.zone[a]].local_day(s.sent_at[i] as i64);
+            let day = cursors[zone[a]].local_day(sent[i] as i64);
             if filter.accepts_day(day) {
                 sums.entry((day, sms_users[a])).or_default().sms_quantity += 1;
             }
@@ -73,18 +87,27 @@ fn call_sums(
     } else {
         Vec::new()
     };
-    for i in 0..c.len() {
-        let a = c.agent[i] as usize;
-        if !plan.ok[a] {
+    // Slices in the loop (see `CallColumns::call_metrics_by_agent_grid`).
+    let (cursors, zone, ok, cells) = (
+        &mut cursors[..],
+        &plan.zone[..],
+        &plan.ok[..],
+        &mut grid[..],
+    );
+    let n = c.len();
+    let (started, dur, agent) = (&c.started_at[..n], &c.total_duration[..n], &c.agent[..n]);
+    for i in 0..n {
+        let a = agent[i] as usize;
+        if !ok[a] {
             continue;
         }
-        let day = cursors[plan.zone[a]].local_day(c.started_at[i] as i64);
+        let day = cursors[zone[a]].local_day(started[i] as i64);
         if !filter.accepts_day(day) {
             continue;
         }
-        let secs = i64::from(c.total_duration[i]);
+        let secs = i64::from(dur[i]);
         if dense {
-            let cell = &mut grid[user_of[a] * days + (day - first_day) as usize];
+            let cell = &mut cells[user_of[a] * days + (day - first_day) as usize];
             cell.0 += 1;
             cell.1 += secs;
         } else {

@@ -213,27 +213,44 @@ impl SmsColumns {
         let mut cursors: Vec<_> = plan.tables.iter().map(OffsetTable::cursor).collect();
         let want_dir = filter.direction.map(direction_code);
         let mut events = Vec::new();
-        for i in 0..self.len() {
-            let a = self.agent[i] as usize;
-            if !plan.ok[a] || want_dir.is_some_and(|w| w != self.direction[i]) {
+        // Slices in the loop (see `CallColumns::call_metrics_by_agent_grid`).
+        let (cursors, zone, ok) = (&mut cursors[..], &plan.zone[..], &plan.ok[..]);
+        let (automated_of, failed_of) = (&automated_of[..], &failed_of[..]);
+        let (contact_of, status_of) = (&contact_of[..], &status_of[..]);
+        let n = self.len();
+        let (id, sent, dir, deleted) = (
+            &self.id[..n],
+            &self.sent_at[..n],
+            &self.direction[..n],
+            &self.deleted[..n],
+        );
+        let (agent, medium, status, contact) = (
+            &self.agent[..n],
+            &self.medium[..n],
+            &self.delivery_status[..n],
+            &self.contact[..n],
+        );
+        for i in 0..n {
+            let a = agent[i] as usize;
+            if !ok[a] || matches!(want_dir, Some(w) if w != dir[i]) {
                 continue;
             }
-            let unix = self.sent_at[i] as i64;
-            let day = cursors[plan.zone[a]].local_day(unix);
+            let unix = sent[i] as i64;
+            let day = cursors[zone[a]].local_day(unix);
             if !filter.accepts_day(day) {
                 continue;
             }
-            let outgoing = self.direction[i] == DIRECTION_OUTGOING;
+            let outgoing = dir[i] == DIRECTION_OUTGOING;
             events.push(SmsEvent {
-                id: self.id[i] as i64,
+                id: id[i] as i64,
                 unix,
                 day,
                 outgoing,
-                deleted: self.deleted[i] != 0,
-                automated: outgoing && automated_of[self.medium[i] as usize],
-                failed: outgoing && failed_of[self.delivery_status[i] as usize],
-                contact: contact_of[self.contact[i] as usize],
-                status: status_of[self.delivery_status[i] as usize],
+                deleted: deleted[i] != 0,
+                automated: outgoing && automated_of[medium[i] as usize],
+                failed: outgoing && failed_of[status[i] as usize],
+                contact: contact_of[contact[i] as usize],
+                status: status_of[status[i] as usize],
             });
         }
         aggregate(events, &infos, &labels)
@@ -262,21 +279,35 @@ impl SmsColumns {
         let mut cursors: Vec<_> = plan.tables.iter().map(OffsetTable::cursor).collect();
         let want_dir = filter.direction.map(direction_code);
         let mut counts = vec![SmsCounts::default(); users.len()];
-        for i in 0..self.len() {
-            let a = self.agent[i] as usize;
-            if !plan.ok[a] || want_dir.is_some_and(|w| w != self.direction[i]) {
+        // Slices in the loop (see `CallColumns::call_metrics_by_agent_grid`).
+        let (cursors, zone, ok, user_of) =
+            (&mut cursors[..], &plan.zone[..], &plan.ok[..], &user_of[..]);
+        let (automated_of, failed_of, counts_of) =
+            (&automated_of[..], &failed_of[..], &mut counts[..]);
+        let n = self.len();
+        let (sent, dir, deleted, agent, medium, status) = (
+            &self.sent_at[..n],
+            &self.direction[..n],
+            &self.deleted[..n],
+            &self.agent[..n],
+            &self.medium[..n],
+            &self.delivery_status[..n],
+        );
+        for i in 0..n {
+            let a = agent[i] as usize;
+            if !ok[a] || matches!(want_dir, Some(w) if w != dir[i]) {
                 continue;
             }
-            let day = cursors[plan.zone[a]].local_day(self.sent_at[i] as i64);
+            let day = cursors[zone[a]].local_day(sent[i] as i64);
             if !filter.accepts_day(day) {
                 continue;
             }
-            let outgoing = self.direction[i] == DIRECTION_OUTGOING;
-            counts[user_of[a]].add(
+            let outgoing = dir[i] == DIRECTION_OUTGOING;
+            counts_of[user_of[a]].add(
                 outgoing,
-                self.deleted[i] != 0,
-                outgoing && automated_of[self.medium[i] as usize],
-                outgoing && failed_of[self.delivery_status[i] as usize],
+                deleted[i] != 0,
+                outgoing && automated_of[medium[i] as usize],
+                outgoing && failed_of[status[i] as usize],
             );
         }
         let rows = counts

@@ -4,21 +4,44 @@
 //! calendar day of that instant in a time zone (the agent's, else a business default). Two ways to
 //! get it, which must agree and are tested against each other:
 //!
-//! * [`Zone::local_date`]: chrono-tz on one instant (the row path);
+//! * [`Zone::local_date`]: the zone's offset at one instant (the row path);
 //! * [`OffsetTable`]: the zone's UTC offsets as sorted intervals over a span of instants, so the
 //!   columnar path turns a million instants into days with one comparison and one division each.
 //!   A table can also be supplied directly ([`OffsetTable::from_parts`]) by a caller that has its
 //!   own offsets (the engine's `callduck_tz_offsets`).
 //!
+//! Where the offsets come from depends on the target; which names are zones does not:
+//!
+//! * natively (the engine, the native tests) the IANA database is compiled in: chrono-tz, and an
+//!   IANA zone is a `chrono_tz::Tz`;
+//! * in `wasm32` the database is not shipped (it was ~40% of the gzipped module): an IANA zone is
+//!   an [`IanaZone`], an index into the list of chrono-tz's names ([`names::NAMES`], generated
+//!   and checked natively), so a name is valid exactly when it is natively; its offsets come from
+//!   the [`OffsetSource`] installed with [`set_offset_source`] (the bindings install one that asks
+//!   the JavaScript runtime's `Intl.DateTimeFormat`), cached per zone as transitions
+//!   ([`ZoneOffsets`]).
+//!
 //! Day numbers are days since 1970-01-01 (`i64`), converted to [`NaiveDate`] only for output.
 
-use std::collections::HashMap;
-use std::str::FromStr;
+pub mod names;
+mod source;
 
-use chrono::{NaiveDate, NaiveDateTime, Offset, TimeZone};
-use chrono_tz::Tz;
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::error::MetricsError;
+
+pub use source::{IanaZone, OffsetSource, ZoneOffsets, CHUNK_SECONDS, SOURCE_PROBE_STEP};
+
+/// What an IANA zone is on this target: chrono-tz's `Tz` natively (the whole database compiled
+/// in), an [`IanaZone`] (a name of the list, offsets from an [`OffsetSource`]) in `wasm32`.
+#[cfg(not(target_arch = "wasm32"))]
+pub type IanaTz = chrono_tz::Tz;
+/// What an IANA zone is on this target: chrono-tz's `Tz` natively (the whole database compiled
+/// in), an [`IanaZone`] (a name of the list, offsets from an [`OffsetSource`]) in `wasm32`.
+#[cfg(target_arch = "wasm32")]
+pub type IanaTz = IanaZone;
 
 /// Seconds in a civil day.
 pub const DAY_SECONDS: i64 = 86_400;
@@ -47,7 +70,7 @@ pub fn unix_seconds(utc: NaiveDateTime) -> i64 {
 pub enum Zone {
     #[default]
     Utc,
-    Iana(Tz),
+    Iana(IanaTz),
 }
 
 impl Zone {
@@ -57,9 +80,11 @@ impl Zone {
         if name.eq_ignore_ascii_case("utc") || name.eq_ignore_ascii_case("z") || name.is_empty() {
             return Ok(Zone::Utc);
         }
-        Tz::from_str(name).map(Zone::Iana).map_err(|_| {
+        let zone = Zone::iana(name).ok_or_else(|| {
             MetricsError::invalid("timeZone", format!("unknown IANA time zone {name:?}"))
-        })
+        })?;
+        zone.check_offsets("timeZone")?;
+        Ok(zone)
     }
 
     /// An agent's own zone, as the SQL views take it (`effective_timezone` in
@@ -67,9 +92,50 @@ impl Zone {
     /// is an IANA name spelt exactly (`UTC` included, the engine registers those offsets); `None`
     /// when it is empty or unknown (`Mars/Base`, `utc`), so the business zone applies.
     pub fn of_agent(name: &str) -> Option<Zone> {
-        Tz::from_str(crate::lenient::trim(name))
-            .ok()
-            .map(Zone::Iana)
+        Zone::iana(crate::lenient::trim(name))
+    }
+
+    /// The IANA zone of a name spelt exactly (chrono-tz's `Tz::from_str`).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn iana(name: &str) -> Option<Zone> {
+        use std::str::FromStr;
+        chrono_tz::Tz::from_str(name).ok().map(Zone::Iana)
+    }
+
+    /// The IANA zone of a name spelt exactly: the same names as chrono-tz's `Tz::from_str`.
+    #[cfg(target_arch = "wasm32")]
+    fn iana(name: &str) -> Option<Zone> {
+        IanaZone::from_name(name).map(Zone::Iana)
+    }
+
+    /// Whether this zone's offsets can be computed: always natively; in `wasm32` when an
+    /// [`OffsetSource`] is installed and knows the zone (a JavaScript runtime without `Intl`, or
+    /// whose ICU predates the zone, does not). The error names `field`. A valid name whose
+    /// offsets are missing is an error rather than a fallback: the day would differ from the
+    /// engine's.
+    pub fn check_offsets(&self, field: &str) -> Result<(), MetricsError> {
+        #[cfg(target_arch = "wasm32")]
+        if let Zone::Iana(zone) = self {
+            return match global_offsets() {
+                Some(offsets) if offsets.knows(*zone) => Ok(()),
+                Some(_) => Err(MetricsError::invalid(
+                    field,
+                    format!(
+                        "time zone {:?} is valid, but this JavaScript runtime's Intl.DateTimeFormat has no offsets for it",
+                        zone.name()
+                    ),
+                )),
+                None => Err(MetricsError::invalid(
+                    field,
+                    format!(
+                        "time zone {:?} needs an offset source (callduck_metrics::tz::set_offset_source)",
+                        zone.name()
+                    ),
+                )),
+            };
+        }
+        let _ = field;
+        Ok(())
     }
 
     /// The zone's name (`UTC` or the IANA name).
@@ -84,21 +150,30 @@ impl Zone {
     pub fn offset_at(&self, unix: i64) -> i32 {
         match self {
             Zone::Utc => 0,
-            Zone::Iana(tz) => match chrono::DateTime::from_timestamp(unix, 0) {
-                Some(dt) => tz
-                    .offset_from_utc_datetime(&dt.naive_utc())
-                    .fix()
-                    .local_minus_utc(),
-                None => 0,
-            },
+            Zone::Iana(tz) => iana_offset(*tz, unix),
         }
     }
 
     /// The local calendar date of a UTC date-time.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn local_date(&self, utc: NaiveDateTime) -> NaiveDate {
+        use chrono::TimeZone;
         match self {
             Zone::Utc => utc.date(),
             Zone::Iana(tz) => tz.from_utc_datetime(&utc).date_naive(),
+        }
+    }
+
+    /// The local calendar date of a UTC date-time.
+    #[cfg(target_arch = "wasm32")]
+    pub fn local_date(&self, utc: NaiveDateTime) -> NaiveDate {
+        match self {
+            Zone::Utc => utc.date(),
+            Zone::Iana(_) => {
+                let offset =
+                    chrono::TimeDelta::seconds(i64::from(self.offset_at(unix_seconds(utc))));
+                utc.checked_add_signed(offset).unwrap_or(utc).date()
+            }
         }
     }
 
@@ -106,6 +181,52 @@ impl Zone {
     pub fn local_day(&self, unix: i64) -> i64 {
         (unix + i64::from(self.offset_at(unix))).div_euclid(DAY_SECONDS)
     }
+}
+
+/// chrono-tz's offset of `tz` at `unix` (0 where chrono cannot represent the instant).
+#[cfg(not(target_arch = "wasm32"))]
+fn iana_offset(tz: IanaTz, unix: i64) -> i32 {
+    use chrono::{Offset, TimeZone};
+    match chrono::DateTime::from_timestamp(unix, 0) {
+        Some(dt) => tz
+            .offset_from_utc_datetime(&dt.naive_utc())
+            .fix()
+            .local_minus_utc(),
+        None => 0,
+    }
+}
+
+/// The installed source's offset of `zone` at `unix`, through the cache.
+#[cfg(target_arch = "wasm32")]
+fn iana_offset(zone: IanaTz, unix: i64) -> i32 {
+    global_offsets()
+        .expect("an IANA zone needs an offset source (callduck_metrics::tz::set_offset_source)")
+        .offset_at(zone, unix)
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static OFFSETS: std::cell::RefCell<Option<std::rc::Rc<ZoneOffsets>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Installs where this `wasm32` build gets IANA zones' offsets (the bindings install one that
+/// asks `Intl.DateTimeFormat`), replacing any earlier source and its cache.
+#[cfg(target_arch = "wasm32")]
+pub fn set_offset_source(source: impl OffsetSource + 'static) {
+    let offsets = std::rc::Rc::new(ZoneOffsets::new(source));
+    OFFSETS.with(|o| *o.borrow_mut() = Some(offsets));
+}
+
+/// Whether an offset source is installed ([`set_offset_source`]).
+#[cfg(target_arch = "wasm32")]
+pub fn has_offset_source() -> bool {
+    OFFSETS.with(|o| o.borrow().is_some())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn global_offsets() -> Option<std::rc::Rc<ZoneOffsets>> {
+    OFFSETS.with(|o| o.borrow().clone())
 }
 
 /// A zone's UTC offsets as intervals: `offsets[i]` holds from `starts[i]` (unix seconds,
@@ -152,9 +273,23 @@ impl OffsetTable {
     /// The exact offsets of `zone` for every instant in `[from, to]` (unix seconds).
     /// Instants outside the span get the offset of the nearest end.
     pub fn build(zone: Zone, from: i64, to: i64) -> OffsetTable {
-        let Zone::Iana(_) = zone else {
-            return OffsetTable::fixed(0);
-        };
+        match zone {
+            Zone::Utc => OffsetTable::fixed(0),
+            #[cfg(not(target_arch = "wasm32"))]
+            Zone::Iana(_) => OffsetTable::probe(zone, from, to),
+            #[cfg(target_arch = "wasm32")]
+            Zone::Iana(z) => global_offsets()
+                .expect(
+                    "an IANA zone needs an offset source (callduck_metrics::tz::set_offset_source)",
+                )
+                .table(z, from, to),
+        }
+    }
+
+    /// [`OffsetTable::build`] by probing `zone.offset_at` every [`PROBE_STEP`] over the span (a
+    /// day of margin on each side) and bisecting each change to its first second.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    fn probe(zone: Zone, from: i64, to: i64) -> OffsetTable {
         let (from, to) = if from <= to { (from, to) } else { (to, from) };
         let from = from - DAY_SECONDS;
         let to = to + DAY_SECONDS;
@@ -303,7 +438,7 @@ impl ZoneMap {
     pub fn zones(&self) -> Vec<Zone> {
         let mut zones = vec![self.default];
         let mut rest: Vec<Zone> = self.by_agent.values().copied().collect();
-        rest.sort_by_key(|z| z.name());
+        rest.sort_unstable_by_key(|z| z.name());
         for z in rest {
             if !zones.contains(&z) {
                 zones.push(z);
@@ -429,6 +564,75 @@ mod tests {
             Zone::parse("\n America/Chicago ").unwrap().name(),
             "America/Chicago"
         );
+    }
+
+    /// `names.rs` as chrono-tz's names make it.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn names_file() -> String {
+        let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        names.sort_unstable();
+        let head = include_str!("names.rs");
+        let head = &head[..head.find("pub const TZDB_VERSION").unwrap()];
+        let mut out = format!(
+            "{head}pub const TZDB_VERSION: &str = {:?};\n\n",
+            chrono_tz::IANA_TZDB_VERSION
+        );
+        out += "/// Every zone and link name of chrono-tz (`chrono_tz::TZ_VARIANTS`), one a line, sorted by\n";
+        out += "/// bytes: the IANA names the core accepts, spelt exactly ([`names`]).\n";
+        out += "pub const NAMES: &str = \"\n";
+        for name in names {
+            out += name;
+            out += "\n";
+        }
+        out + "\";\n\n/// [`NAMES`] as a sorted list, for a binary search.\npub fn names() -> &'static [&'static str] {\n    static LIST: std::sync::OnceLock<Vec<&str>> = std::sync::OnceLock::new();\n    LIST.get_or_init(|| NAMES.lines().filter(|l| !l.is_empty()).collect())\n}\n"
+    }
+
+    /// The module decides which names are zones from `names.rs`; natively chrono-tz decides.
+    /// Both must agree on every name, and on every other spelling of one.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn zone_names_are_chrono_tz_names() {
+        use std::str::FromStr;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tz/names.rs");
+        let want = names_file();
+        if std::env::var_os("CALLDUCK_UPDATE_FIXTURES").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        assert!(
+            std::fs::read_to_string(path).unwrap() == want,
+            "{path} is not chrono-tz's list of names (chrono-tz updated?): regenerate with \
+             CALLDUCK_UPDATE_FIXTURES=1 cargo test --release -p callduck-metrics --lib tz::"
+        );
+        assert_eq!(names::TZDB_VERSION, chrono_tz::IANA_TZDB_VERSION);
+        assert_eq!(names::names().len(), chrono_tz::TZ_VARIANTS.len());
+        let mut spellings = vec![
+            String::new(),
+            " UTC".into(),
+            "UTC ".into(),
+            "Mars/Base".into(),
+            "GMT+0 ".into(),
+            "America/New_York\u{a0}".into(),
+            "America/New York".into(),
+            "America//New_York".into(),
+            "Factory".into(),
+        ];
+        for tz in chrono_tz::TZ_VARIANTS {
+            let name = tz.name();
+            assert_eq!(IanaZone::from_name(name).map(IanaZone::name), Some(name));
+            spellings.extend([
+                name.to_lowercase(),
+                name.to_uppercase(),
+                name.replace('_', " "),
+                format!("{name}/"),
+            ]);
+        }
+        for s in &spellings {
+            assert_eq!(
+                IanaZone::from_name(s).map(IanaZone::name),
+                chrono_tz::Tz::from_str(s).ok().map(|tz| tz.name()),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
