@@ -534,7 +534,8 @@ async fn the_binary_takes_the_cadence_and_status_shows_the_budget() {
         "{status}"
     );
     assert!(
-        status.contains("1000000/h, as JustCall's headers reported"),
+        status.contains("of the hourly limit of 1000000/h")
+            && status.contains("as JustCall's headers reported"),
         "{status}"
     );
     assert!(

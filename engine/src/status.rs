@@ -244,7 +244,7 @@ fn render_budget(store: &Store, out: &mut String) -> anyhow::Result<()> {
     )?;
     writeln!(
         out,
-        "            = {:.1}% of the hourly limit (busiest hour {:.1}%) of {limit:.0}/h, {whose}",
+        "            {:.1}% of the hourly limit of {limit:.0}/h (busiest hour {:.1}%), {whose}",
         100.0 * per_hour / limit,
         100.0 * peak as f64 / limit,
     )?;
