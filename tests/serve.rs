@@ -1,6 +1,6 @@
 //! `callduck serve` against the real simulator over loopback HTTP: signature checks and refusals,
 //! a burst of 10,000 signed events (duplicated and out of order), a server killed with events
-//! queued, and the scheduler.
+//! queued, and the scheduler (its runs, and the daily cadence of its full re-scans).
 
 mod common;
 
@@ -399,6 +399,124 @@ async fn scheduled_syncs_never_overlap_and_a_failed_run_is_retried_at_the_next_t
         let finished = pair[0].2.expect("a finished run");
         assert!(pair[1].1 >= finished, "runs overlap: {pair:?}");
     }
+    assert_store_equals(&db, &sim.dataset());
+    sim.shutdown();
+}
+
+/// Finished runs of the scheduler so far: (run id, status, streams re-scanned in full).
+fn scheduled_runs(server: &ServerHandle) -> Vec<(i64, String, String)> {
+    let store = server.store.lock();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT run_id, run_status, coalesce(full_rescan_streams, '') FROM callduck_sync_runs
+             WHERE run_status <> 'running' ORDER BY run_id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Waits until the scheduler has finished more than `n` runs; returns them all.
+async fn scheduled_runs_beyond(server: &ServerHandle, n: usize) -> Vec<(i64, String, String)> {
+    let mut runs = Vec::new();
+    for _ in 0..600 {
+        runs = scheduled_runs(server);
+        if runs.len() > n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(runs.len() > n, "the scheduler runs: {runs:?}");
+    runs
+}
+
+/// Under serve the scheduled runs re-scan the trailing days daily (`--full-rescan-every 1d`)
+/// and only an overlap in between, because webhooks deliver the edits: an edit to a call days
+/// old is not picked up by the scheduled runs after it, and lands as soon as its `call.updated`
+/// webhook arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_serve_an_edit_lands_by_webhook_while_scheduled_runs_read_only_the_overlap() {
+    let config = small_config();
+    let sim = start(config.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut cfg = serve_config(&config, Some(Duration::from_millis(300)));
+    cfg.sync.full_rescan_every = Some(chrono::TimeDelta::days(1));
+    let server = start_server(
+        listener,
+        Store::open(&db).unwrap(),
+        client(&sim, &config, 3),
+        cfg,
+    )
+    .await
+    .unwrap();
+    // The first scheduled run backfills: a full scan.
+    let runs = scheduled_runs_beyond(&server, 0).await;
+    assert_eq!(
+        (runs[0].1.as_str(), runs[0].2.as_str()),
+        ("ok", "calls,texts"),
+        "{runs:?}"
+    );
+
+    let data = sim.dataset();
+    let call = data
+        .calls
+        .iter()
+        .rev()
+        .find(|c| {
+            config.end - c.started_at() > chrono::TimeDelta::days(2)
+                && c.call_info.call_type.as_deref() != Some("In Progress")
+        })
+        .unwrap()
+        .id;
+    sim.edit_calls(&[call]);
+    let edited = sim
+        .dataset()
+        .calls
+        .iter()
+        .find(|c| c.id == call)
+        .unwrap()
+        .call_info
+        .notes
+        .clone();
+    let stored = |server: &ServerHandle| -> Option<String> {
+        server
+            .store
+            .lock()
+            .conn()
+            .query_row(
+                "SELECT notes FROM raw_justcall__calls WHERE call_id = ?",
+                [call],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_ne!(stored(&server), edited);
+
+    // Two more scheduled runs, both after the edit: overlap runs, which do not see it.
+    let seen = scheduled_runs(&server).len();
+    let runs = scheduled_runs_beyond(&server, seen + 1).await;
+    for run in &runs[seen..] {
+        assert_eq!((run.1.as_str(), run.2.as_str()), ("ok", ""), "{runs:?}");
+    }
+    assert_ne!(
+        stored(&server),
+        edited,
+        "the schedule alone has not re-read it"
+    );
+
+    // The webhook lands it.
+    let url = format!("http://{}/webhooks/justcall", server.addr);
+    let events = callduck::simulator::webhooks::calls_updated(&[call], 1);
+    let results = deliver(&url, PUBLIC_URL, &config.api_secret, &events, 1, now_utc()).await;
+    assert_eq!(results[0].0, 200);
+    assert_eq!(server.drained(Duration::from_secs(60)).await.unwrap(), 0);
+    assert_eq!(stored(&server), edited, "delivered by webhook");
+    drop(server.shutdown().await);
     assert_store_equals(&db, &sim.dataset());
     sim.shutdown();
 }

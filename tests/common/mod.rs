@@ -31,6 +31,8 @@ pub fn callduck_bare() -> std::process::Command {
         "JUSTCALL_BASE_URL",
         "CALLDUCK_DB",
         "CALLDUCK_TIMEZONE",
+        "CALLDUCK_FULL_RESCAN_EVERY",
+        "CALLDUCK_RESCAN_OVERLAP",
         "CALLDUCK_EXPORT_FIRESTORE",
         "CALLDUCK_LOG",
         "CALLDUCK_LOG_FORMAT",
@@ -87,13 +89,37 @@ pub async fn sync(
     db: &Path,
     options: &SyncOptions,
 ) -> anyhow::Result<SyncSummary> {
+    sync_at(sim, config, db, options, config.end).await
+}
+
+/// One sync that believes it is `now` (opening the file anew, as a cron job would).
+pub async fn sync_at(
+    sim: &SimHandle,
+    config: &SimConfig,
+    db: &Path,
+    options: &SyncOptions,
+    now: NaiveDateTime,
+) -> anyhow::Result<SyncSummary> {
     let client = callduck::justcall::JustCallClient::with_credentials(
         &sim.base_url(),
         &config.api_key,
         &config.api_secret,
     )?;
     let store = Store::open(db)?;
-    run_sync(store, client, options, config.end).await
+    run_sync(store, client, options, now).await
+}
+
+/// The notes of call `id` as stored.
+pub fn stored_notes(db: &Path, id: i64) -> Option<String> {
+    let store = Store::open_read_only(db).unwrap();
+    store
+        .conn()
+        .query_row(
+            "SELECT notes FROM raw_justcall__calls WHERE call_id = ?",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
 }
 
 fn parse<T: serde::de::DeserializeOwned>(raw: &str) -> T {

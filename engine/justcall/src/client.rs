@@ -130,6 +130,9 @@ pub struct ClientStats {
     pub rate_limit_wait: Duration,
     /// Time spent in backoff before retries of other failures.
     pub backoff_wait: Duration,
+    /// The hourly limit (`X-Rate-Limit-Limit`) of the last answer that reported one: the plan's
+    /// budget the requests draw on (`callduck status` shows the share used).
+    pub hourly_limit: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -141,6 +144,8 @@ struct Counters {
     backoff_wait_us: AtomicU64,
     /// The `Date` of JustCall's last answer, unix seconds (0: none seen).
     server_date_secs: AtomicU64,
+    /// `X-Rate-Limit-Limit` of the last answer that had one (0: none seen).
+    hourly_limit: AtomicU64,
 }
 
 fn add(counter: &AtomicU64, n: u64) {
@@ -279,6 +284,7 @@ impl JustCallClient {
             retries: get(&c.retries),
             rate_limit_wait: Duration::from_micros(get(&c.rate_limit_wait_us)),
             backoff_wait: Duration::from_micros(get(&c.backoff_wait_us)),
+            hourly_limit: Some(get(&c.hourly_limit)).filter(|l| *l > 0),
         }
     }
 
@@ -582,7 +588,14 @@ impl JustCallClient {
                 .server_date_secs
                 .store(secs, Ordering::Relaxed);
         }
-        permit.finish(&RateLimitHeaders::parse(&headers, now));
+        let limits = RateLimitHeaders::parse(&headers, now);
+        if let Some(limit) = limits.hour.and_then(|h| h.limit).filter(|l| *l > 0) {
+            self.inner
+                .counters
+                .hourly_limit
+                .store(limit, Ordering::Relaxed);
+        }
+        permit.finish(&limits);
         if status.is_success() {
             return self.read_capped(response, status, request).await;
         }

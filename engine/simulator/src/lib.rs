@@ -13,13 +13,14 @@
 //! * `names.rs`: word lists the generator draws names, companies and texts from;
 //! * `dataset.rs`: the generator of users, customers, calls and SMS;
 //! * `crm.rs`: CRM exports of the customers (Copper, Fishbowl) and the matching benchmark's world;
-//! * `served.rs`: the data set as served: time indexes, filtering, edits and appends;
+//! * `served.rs`: the data set as served: time indexes, filtering, edits, appends and the clock;
 //! * `render.rs`: canonical records → the messy JSON JustCall sends;
 //! * `query.rs`: query parameters → filters (time zones, 90-day spans) and paging math;
 //! * `rate_limit.rs`: fixed-window hourly and burst limits and their headers;
 //! * `faults.rs`: injected faults (5xx, dropped connections, slow answers, 429s, repeated pages)
 //!   and poisoned records whose single-record endpoint never works;
-//! * `webhooks.rs`: signed webhook deliveries of the data set, as JustCall sends them;
+//! * `webhooks.rs`: signed webhook deliveries of the data set, as JustCall sends them (records
+//!   created, calls updated);
 //! * `server.rs`: the axum routes, authentication and responses.
 
 pub mod crm;
@@ -362,6 +363,11 @@ impl SimHandle {
         self.shared.served().data.clone()
     }
 
+    /// Call `id` as it is served now (`None`: unknown, or not started by the clock).
+    pub fn call(&self, id: i64) -> Option<Call> {
+        self.shared.served().call(id).cloned()
+    }
+
     /// Queues a fault; faults are served in the order injected.
     pub fn inject(&self, fault: Fault) {
         tracing::debug!(?fault, "JustCall simulator: fault injected");
@@ -387,9 +393,36 @@ impl SimHandle {
     }
 
     /// Changes notes, disposition and rating of `n` calls that started within `within` before
-    /// `end` (never a malformed or in-progress call). Deterministic; returns the ids, ascending.
+    /// `end` (or the clock, [`SimHandle::set_clock`]; never a malformed or in-progress call).
+    /// Deterministic; returns the ids, ascending.
     pub fn edit_recent_calls(&self, n: usize, within: chrono::Duration) -> Vec<i64> {
         self.shared.served_mut().edit_recent_calls(n, within)
+    }
+
+    /// Changes notes, disposition and rating of the calls `ids` (as late notes do; unknown ids
+    /// are skipped). Deterministic; returns the ids edited, ascending.
+    pub fn edit_calls(&self, ids: &[i64]) -> Vec<i64> {
+        self.shared.served_mut().edit_calls(ids)
+    }
+
+    /// Makes time pass: from now on only records that started before `now` are served, by the
+    /// lists and the single-record endpoints alike (`None`: every record, the default), and
+    /// [`SimHandle::edit_recent_calls`] edits calls before `now`. For benchmarks that walk
+    /// through the data set's last days hour by hour.
+    pub fn set_clock(&self, now: Option<NaiveDateTime>) {
+        self.shared.served_mut().set_clock(now);
+    }
+
+    /// The webhook events JustCall sends for the calls and SMS that started in `[from, to)`:
+    /// `call.completed`, `sms.sent`, `sms.received`.
+    pub fn events_between(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Vec<webhooks::WebhookEvent> {
+        let served = self.shared.served();
+        let (calls, texts) = served.started_between(from, to);
+        webhooks::records_events(calls, texts)
     }
 
     /// Appends `n` new calls with new ids, at times in [last call's time, end). Deterministic;

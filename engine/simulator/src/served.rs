@@ -5,6 +5,10 @@
 //! to a parallel array of their UTC instants in epoch seconds: a time window is two binary
 //! searches. Per-agent position lists make the `agent_id` filter a binary search too. Only the
 //! rarer filters (direction, type, numbers) scan, and only within the window.
+//!
+//! An optional clock ([`Served::set_clock`]) makes time pass: records that start at or after it
+//! are not served yet (lists and single records alike), as if they had not happened, so a
+//! benchmark can walk through a week of the data set hour by hour.
 
 use std::collections::{HashMap, HashSet};
 
@@ -158,6 +162,8 @@ pub(crate) struct Served {
     malformed_texts: HashSet<i64>,
     edits: u64,
     appends: u64,
+    /// The simulated present (epoch seconds): records from then on are not served.
+    clock: Option<i64>,
 }
 
 impl Served {
@@ -172,15 +178,46 @@ impl Served {
             world,
             edits: 0,
             appends: 0,
+            clock: None,
         }
     }
 
+    /// Sets the simulated present (`None`: the data set's end, everything served).
+    pub(crate) fn set_clock(&mut self, now: Option<NaiveDateTime>) {
+        self.clock = now.map(|t| t.and_utc().timestamp());
+    }
+
+    /// The simulated present: the clock, else the data set's end.
+    pub(crate) fn now(&self) -> NaiveDateTime {
+        self.clock
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map_or(self.world.end, |d| d.naive_utc())
+    }
+
+    /// Whether a record starting at `at` has happened by the clock.
+    fn visible(&self, at: NaiveDateTime) -> bool {
+        self.clock.is_none_or(|c| at.and_utc().timestamp() < c)
+    }
+
+    /// Caps a list filter at the clock.
+    fn until_clock(&self, f: &ListFilter) -> ListFilter {
+        let mut f = f.clone();
+        if let Some(c) = self.clock {
+            let last = chrono::DateTime::from_timestamp(c - 1, 0).map(|d| d.naive_utc());
+            f.to = match (f.to, last) {
+                (Some(to), Some(last)) => Some(to.min(last)),
+                (to, last) => to.or(last),
+            };
+        }
+        f
+    }
+
     pub(crate) fn select_calls(&self, f: &ListFilter) -> Selection {
-        self.calls.select(&self.data.calls, f)
+        self.calls.select(&self.data.calls, &self.until_clock(f))
     }
 
     pub(crate) fn select_texts(&self, f: &ListFilter) -> Selection {
-        self.texts.select(&self.data.texts, f)
+        self.texts.select(&self.data.texts, &self.until_clock(f))
     }
 
     pub(crate) fn is_malformed_call(&self, id: i64) -> bool {
@@ -205,6 +242,7 @@ impl Served {
             .binary_search_by_key(&id, |c| c.id)
             .ok()
             .map(|i| &calls[i])
+            .filter(|c| self.visible(c.started_at()))
     }
 
     pub(crate) fn text(&self, id: i64) -> Option<&Sms> {
@@ -213,26 +251,67 @@ impl Served {
             .binary_search_by_key(&id, |t| t.id)
             .ok()
             .map(|i| &texts[i])
+            .filter(|t| self.visible(t.sent_at()))
+    }
+
+    /// The calls and SMS that started in `[from, to)`, ascending.
+    pub(crate) fn started_between(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> (&[Call], &[Sms]) {
+        let (a, b) = (from.and_utc().timestamp(), to.and_utc().timestamp());
+        let range = |secs: &[i64]| {
+            let lo = secs.partition_point(|&s| s < a);
+            lo..secs.partition_point(|&s| s < b).max(lo)
+        };
+        (
+            &self.data.calls[range(&self.calls.secs)],
+            &self.data.texts[range(&self.texts.secs)],
+        )
     }
 
     /// See [`super::SimHandle::edit_recent_calls`].
     pub(crate) fn edit_recent_calls(&mut self, n: usize, within: chrono::Duration) -> Vec<i64> {
-        self.edits += 1;
-        let generation = self.edits;
-        let from = (self.world.end - within).and_utc().timestamp();
+        let now = self.now();
+        let from = (now - within).and_utc().timestamp();
         let lo = self.calls.secs.partition_point(|&s| s < from);
-        let candidates: Vec<usize> = (lo..self.data.calls.len())
+        let hi = self
+            .calls
+            .secs
+            .partition_point(|&s| s < now.and_utc().timestamp());
+        let candidates: Vec<usize> = (lo..hi.max(lo))
             .filter(|&p| {
                 let c = &self.data.calls[p];
                 !self.malformed_calls.contains(&c.id)
                     && c.call_info.call_type.as_deref() != Some(IN_PROGRESS)
             })
             .collect();
-        let mut rng = rng_for(self.world.seed, stream::EDIT, generation);
+        self.edits += 1;
+        let mut rng = rng_for(self.world.seed, stream::EDIT, self.edits);
         let chosen = rand::seq::index::sample(&mut rng, candidates.len(), n.min(candidates.len()));
-        let mut ids = Vec::with_capacity(chosen.len());
-        for k in chosen {
-            let call = &mut self.data.calls[candidates[k]];
+        let positions: Vec<usize> = chosen.into_iter().map(|k| candidates[k]).collect();
+        self.edit_positions(&positions, &mut rng)
+    }
+
+    /// See [`super::SimHandle::edit_calls`].
+    pub(crate) fn edit_calls(&mut self, ids: &[i64]) -> Vec<i64> {
+        let positions: Vec<usize> = ids
+            .iter()
+            .filter_map(|id| self.data.calls.binary_search_by_key(id, |c| c.id).ok())
+            .collect();
+        self.edits += 1;
+        let mut rng = rng_for(self.world.seed, stream::EDIT, self.edits);
+        self.edit_positions(&positions, &mut rng)
+    }
+
+    /// Changes notes, disposition and rating of the calls at `positions`; returns their ids,
+    /// ascending.
+    fn edit_positions(&mut self, positions: &[usize], rng: &mut rand::rngs::StdRng) -> Vec<i64> {
+        let generation = self.edits;
+        let mut ids = Vec::with_capacity(positions.len());
+        for &p in positions {
+            let call = &mut self.data.calls[p];
             let info = &mut call.call_info;
             let answered = info.call_type.as_deref() == Some("Answered");
             let note = names::NOTES[rng.random_range(0..names::NOTES.len())]
@@ -399,6 +478,44 @@ mod tests {
                 .unwrap()
                 .starts_with("Update 2:"));
         }
+    }
+
+    #[test]
+    fn the_clock_hides_what_has_not_happened_yet() {
+        let mut s = served();
+        let calls = s.data.calls.clone();
+        let now = calls[500].started_at();
+        s.set_clock(Some(now));
+        assert_eq!(s.now(), now);
+        let sel = s.select_calls(&filter());
+        let shown: Vec<i64> = (0..sel.len()).map(|k| calls[sel.position(k)].id).collect();
+        let before: Vec<i64> = calls
+            .iter()
+            .filter(|c| c.started_at() < now)
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(shown, before);
+        assert!(s.call(calls[500].id).is_none() && s.call(calls[0].id).is_some());
+        let text = s.data.texts.iter().find(|t| t.sent_at() >= now).unwrap().id;
+        assert!(s.text(text).is_none());
+        // An explicit range ending later is cut at the clock too.
+        let sel = s.select_calls(&ListFilter {
+            from: Some(calls[400].started_at()),
+            to: Some(calls[600].started_at()),
+            ..filter()
+        });
+        assert!((0..sel.len()).all(|k| calls[sel.position(k)].started_at() < now));
+        // Edits touch only what has happened; the records of an hour are listed for webhooks.
+        let edited = s.edit_recent_calls(1000, Duration::hours(12));
+        assert!(!edited.is_empty());
+        assert!(edited.iter().all(|id| *id < calls[500].id));
+        let (hour_calls, _) = s.started_between(now - Duration::hours(1), now);
+        assert!(hour_calls
+            .iter()
+            .all(|c| c.started_at() < now && c.started_at() >= now - Duration::hours(1)));
+        assert_eq!(s.edit_calls(&[calls[3].id, 17]), vec![calls[3].id]);
+        s.set_clock(None);
+        assert_eq!(s.select_calls(&filter()).len(), calls.len());
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use serde_json::json;
 
+use callduck_metrics::{Call, Sms};
+
 use super::Dataset;
 
 /// One delivery.
@@ -21,12 +23,17 @@ pub struct WebhookEvent {
 
 /// One event per call (`call.completed`) and SMS (`sms.sent` / `sms.received`) of `data`.
 pub fn events_for(data: &Dataset) -> Vec<WebhookEvent> {
-    let calls = data.calls.iter().map(|c| WebhookEvent {
+    records_events(&data.calls, &data.texts)
+}
+
+/// The event JustCall sends when each of these calls ends and each SMS is sent or received.
+pub fn records_events(calls: &[Call], texts: &[Sms]) -> Vec<WebhookEvent> {
+    let calls = calls.iter().map(|c| WebhookEvent {
         request_id: format!("req-call-{}", c.id),
         event_type: "call.completed".into(),
         record_id: c.id,
     });
-    let texts = data.texts.iter().map(|t| WebhookEvent {
+    let texts = texts.iter().map(|t| WebhookEvent {
         request_id: format!("req-sms-{}", t.id),
         event_type: if t.direction == callduck_metrics::Direction::Incoming {
             "sms.received"
@@ -37,6 +44,19 @@ pub fn events_for(data: &Dataset) -> Vec<WebhookEvent> {
         record_id: t.id,
     });
     calls.chain(texts).collect()
+}
+
+/// `call.updated` events for calls whose notes, disposition or rating changed (e.g. the ids
+/// [`crate::SimHandle::edit_calls`] returns); `edit` tells one round of edits from the next,
+/// so each round's events have request ids of their own.
+pub fn calls_updated(ids: &[i64], edit: u64) -> Vec<WebhookEvent> {
+    ids.iter()
+        .map(|id| WebhookEvent {
+            request_id: format!("req-call-updated-{id}-{edit}"),
+            event_type: "call.updated".into(),
+            record_id: *id,
+        })
+        .collect()
 }
 
 /// The body and headers of one delivery.

@@ -14,8 +14,12 @@
 //!   simulator's ground truth, and blocks versus scoring every customer ([`crm`]).
 //! * `views`: the daily agent metrics and KPI views over N generated calls versus hand-written
 //!   GROUP BY queries computing the same numbers, in the same file ([`views`]).
+//! * `economy`: a simulated week of a team syncing hourly: requests per day and per changed
+//!   record, and the share of JustCall's hourly budget, for cron with a full re-scan every run
+//!   (the reference), cron with a daily full re-scan, and serve with webhooks ([`economy`]).
 
 mod crm;
+mod economy;
 mod firestore;
 mod soak;
 mod views;
@@ -135,6 +139,27 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Requests a simulated week of hourly syncs costs against JustCall's hourly budget: cron
+    /// with a full re-scan every run (the reference), cron with --full-rescan-every 24h, and
+    /// serve with webhooks and a daily full re-scan.
+    Economy {
+        /// Agents in the simulated team (the simulator's volumes: about 25 calls and 15 SMS per
+        /// agent and day, busy on weekdays).
+        #[arg(long, default_value_t = 50)]
+        agents: usize,
+        /// Simulated days, one run per hour.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=30))]
+        days: u32,
+        /// Late edits (notes, disposition, rating) per hour, as a share of the hour's new calls.
+        #[arg(long, default_value_t = 0.1)]
+        edit_share: f64,
+        /// Edits touch calls that started within this many hours.
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(i64).range(1..=72))]
+        edit_within_hours: i64,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// The SQL views over N calls versus hand-written GROUP BY queries for the same numbers.
     Views {
         /// Number of calls generated straight into the raw table (50 agents, 90 days).
@@ -200,6 +225,22 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
                 sample,
                 dir.path(),
             )
+        }
+        BenchCommand::Economy {
+            agents,
+            days,
+            edit_share,
+            edit_within_hours,
+            dir,
+        } => {
+            let dir = WorkDir::new(dir)?;
+            let options = economy::EconomyOptions {
+                agents: agents.max(1),
+                days,
+                edit_share: edit_share.clamp(0.0, 1.0),
+                edit_within_hours,
+            };
+            runtime.block_on(economy::bench_economy(&options, dir.path()))
         }
         BenchCommand::Views { calls, runs, dir } => {
             let dir = WorkDir::new(dir)?;

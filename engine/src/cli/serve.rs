@@ -24,6 +24,14 @@ pub struct ServeArgs {
     /// Also sync every interval (e.g. 15m, 1h, 1d), as `callduck sync` would.
     #[arg(long, env = "CALLDUCK_SERVE_EVERY", value_parser = crate::webhooks::schedule::parse_every)]
     pub every: Option<std::time::Duration>,
+    /// How often scheduled syncs re-scan the trailing 3 days in full (`always` for every run);
+    /// runs in between re-scan only --overlap before the watermark, since webhooks deliver the
+    /// edits (`call.updated`, `sms.status_updated`) as they happen.
+    #[arg(long, default_value = "1d", env = "CALLDUCK_FULL_RESCAN_EVERY", value_parser = crate::sync::parse_full_rescan_every)]
+    pub full_rescan_every: crate::sync::RescanEvery,
+    /// What scheduled syncs between full re-scans re-scan before the watermark.
+    #[arg(long, default_value = "10m", env = "CALLDUCK_RESCAN_OVERLAP", value_parser = crate::webhooks::schedule::parse_every)]
+    pub overlap: std::time::Duration,
     /// Largest accepted distance between a webhook's timestamp and now, in seconds.
     #[arg(long, default_value_t = 300, env = "CALLDUCK_TIMESTAMP_WINDOW_SECS")]
     pub timestamp_window_secs: i64,
@@ -92,6 +100,8 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         sync: SyncOptions {
             business_timezone: args.timezone.clone(),
             progress: false,
+            full_rescan_every: args.full_rescan_every.delta(),
+            overlap: chrono::TimeDelta::from_std(args.overlap).unwrap_or(chrono::TimeDelta::MAX),
             ..SyncOptions::default()
         },
         snapshot: args.snapshot.clone().map(|p| (p, args.snapshot_every)),
@@ -128,7 +138,15 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let handle = crate::webhooks::server::start(listener, store, client, serve).await?;
         println!("callduck serve: webhooks at http://{}/webhooks/justcall (signed for {}), health at /healthz", handle.addr, args.public_url);
         if let Some(every) = args.every {
-            println!("  scheduled sync every {}s", every.as_secs());
+            let full = args
+                .full_rescan_every
+                .0
+                .map_or("every run".to_string(), |d| format!("every {}s", d.as_secs()));
+            println!(
+                "  scheduled sync every {}s; full trailing re-scan {full}, else {}s of overlap",
+                every.as_secs(),
+                args.overlap.as_secs()
+            );
         }
         crate::webhooks::server::shutdown_signal().await;
         println!("callduck serve: shutting down");

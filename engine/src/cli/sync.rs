@@ -27,6 +27,17 @@ pub struct SyncArgs {
     /// Days before the watermark that every later run re-scans for edits.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i64).range(0..=90))]
     pub trailing_days: i64,
+    /// How often those trailing days are re-scanned in full: `always` (every run) or an interval
+    /// such as 24h. Runs in between re-scan only --overlap before the watermark, which saves
+    /// requests (the API's rate limit) but lets an edit to an older record wait for the next full
+    /// re-scan. A run up to 5 minutes early counts as due; the last full re-scan of each stream
+    /// is kept in the file, and a run that fails does not count.
+    #[arg(long, env = "CALLDUCK_FULL_RESCAN_EVERY", default_value = "always", value_parser = crate::sync::parse_full_rescan_every)]
+    pub full_rescan_every: crate::sync::RescanEvery,
+    /// What runs between full re-scans re-scan before the watermark (JustCall's time-zone
+    /// slack adds 2 to 28 hours more, depending on the account's zone).
+    #[arg(long, env = "CALLDUCK_RESCAN_OVERLAP", default_value = "10m", value_parser = crate::webhooks::schedule::parse_every)]
+    pub overlap: std::time::Duration,
     /// Longest window one request covers (the API allows 90 days).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=89))]
     pub window_days: i64,
@@ -58,6 +69,8 @@ impl SyncArgs {
             until: self.until,
             backfill_days: self.backfill_days,
             trailing_days: self.trailing_days,
+            full_rescan_every: self.full_rescan_every.delta(),
+            overlap: chrono::TimeDelta::from_std(self.overlap).unwrap_or(chrono::TimeDelta::MAX),
             window_days: self.window_days,
             batch_records: self.batch_records as usize,
             streams: self.streams.iter().map(|s| Stream::from(*s)).collect(),

@@ -529,6 +529,60 @@ impl Store {
         Ok(())
     }
 
+    /// When the stream's trailing window was last re-scanned in full by a run that succeeded
+    /// (that run's end, UTC), if ever.
+    pub fn last_full_rescan(&self, stream: &str) -> anyhow::Result<Option<NaiveDateTime>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT rescanned_until FROM callduck_full_rescans WHERE stream = ?",
+                [stream],
+                |r| r.get::<_, NaiveDateTime>(0),
+            )
+            .optional()?)
+    }
+
+    /// Records that run `run_id` re-scanned the stream's trailing window in full, up to `until`;
+    /// never moves the time back (a bounded re-run of an old range is not a newer re-scan).
+    pub fn record_full_rescan(
+        &self,
+        stream: &str,
+        until: NaiveDateTime,
+        run_id: i64,
+    ) -> anyhow::Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO callduck_full_rescans (stream, rescanned_until, run_id, updated_at)
+                 VALUES (?, ?, ?, ?)
+                 ON CONFLICT (stream) DO UPDATE SET rescanned_until = excluded.rescanned_until,
+                     run_id = excluded.run_id, updated_at = excluded.updated_at
+                 WHERE excluded.rescanned_until > callduck_full_rescans.rescanned_until",
+                params![stream, until, run_id, now_utc()],
+            )
+            .with_context(|| format!("recording the full re-scan of {stream}"))?;
+        Ok(())
+    }
+
+    /// Records what a run cost against the rate limit: the hourly limit JustCall's headers
+    /// reported (if any) and the streams it re-scanned in full.
+    pub fn record_run_budget(
+        &self,
+        run_id: i64,
+        rate_limit_per_hour: Option<u64>,
+        full_rescan_streams: &[&str],
+    ) -> anyhow::Result<()> {
+        self.conn.execute(
+            "UPDATE callduck_sync_runs SET rate_limit_per_hour = ?, full_rescan_streams = ?
+             WHERE run_id = ?",
+            params![
+                rate_limit_per_hour.map(|l| l.min(i64::MAX as u64) as i64),
+                full_rescan_streams.join(","),
+                run_id
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Runs every data test in `sql/tests/`; returns the failing ones with their first rows.
     pub fn run_data_tests(&self) -> anyhow::Result<Vec<(String, usize, String)>> {
         let mut failures = Vec::new();

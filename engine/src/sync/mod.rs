@@ -7,6 +7,13 @@
 //! bounded channel between them keeps fetching and writing overlapped without unbounded memory.
 //! If fetching fails, everything already fetched is still stored (without advancing the
 //! watermark past what is complete) and the error is returned.
+//!
+//! Request economy: by default every run re-scans the trailing window (`trailing_days`) in full.
+//! With [`SyncOptions::full_rescan_every`] the full re-scan happens on that cadence instead, and
+//! the runs in between re-scan only [`SyncOptions::overlap`] before the watermark. Each stream's
+//! last full re-scan is stored in the file (`callduck_full_rescans`) by runs that succeed, so
+//! the cadence survives restarts and a failed run never counts; each run also records the hourly
+//! limit JustCall's headers reported, for the budget `callduck status` shows.
 
 pub mod plan;
 pub mod progress;
@@ -37,6 +44,12 @@ pub struct SyncOptions {
     pub backfill_days: i64,
     /// Days re-scanned before the watermark so late notes and dispositions land (default 3).
     pub trailing_days: i64,
+    /// How often that trailing window is re-scanned in full: `None` (the default of `callduck
+    /// sync`) every run; `Some(d)` when `d` has passed since the stream's last full re-scan.
+    pub full_rescan_every: Option<TimeDelta>,
+    /// What runs between full re-scans re-scan before the watermark (default 10 minutes; the
+    /// API's 14-hour time-zone slack comes on top).
+    pub overlap: TimeDelta,
     /// Longest window per request, in days (default 30; the API allows 90).
     pub window_days: i64,
     /// Records per write transaction (default 10,000).
@@ -56,12 +69,59 @@ impl Default for SyncOptions {
             until: None,
             backfill_days: 90,
             trailing_days: 3,
+            full_rescan_every: None,
+            overlap: TimeDelta::minutes(DEFAULT_OVERLAP_MINUTES),
             window_days: 30,
             batch_records: 10_000,
             streams: vec![Stream::Users, Stream::Calls, Stream::Texts],
             business_timezone: None,
             progress: true,
         }
+    }
+}
+
+/// What runs between full re-scans re-scan before the watermark, in minutes.
+pub const DEFAULT_OVERLAP_MINUTES: i64 = 10;
+
+/// How early a run may come and still count as due for a full re-scan: an hourly cron job a few
+/// seconds early with a cadence of 24h re-scans once a day, not every other day.
+const CADENCE_TOLERANCE_MINUTES: i64 = 5;
+
+/// Whether the stream's trailing window is due for a full re-scan at `end`.
+fn full_rescan_due(
+    every: Option<TimeDelta>,
+    last: Option<NaiveDateTime>,
+    end: NaiveDateTime,
+) -> bool {
+    match (every, last) {
+        (None, _) | (_, None) => true,
+        (Some(every), Some(last)) => {
+            let tolerance = TimeDelta::minutes(CADENCE_TOLERANCE_MINUTES).min(every / 10);
+            end - last + tolerance >= every
+        }
+    }
+}
+
+/// The value of `--full-rescan-every`: `always` (every run) or an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RescanEvery(pub Option<Duration>);
+
+impl RescanEvery {
+    /// As [`SyncOptions::full_rescan_every`].
+    pub fn delta(self) -> Option<TimeDelta> {
+        self.0
+            .map(|d| TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX))
+    }
+}
+
+/// Parses `--full-rescan-every`: `always` (or `every-run`) for a full re-scan at every run, else
+/// an interval such as `24h` or `1d`.
+pub fn parse_full_rescan_every(s: &str) -> Result<RescanEvery, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "always" | "every-run" | "every run" => Ok(RescanEvery(None)),
+        _ => crate::webhooks::schedule::parse_every(s)
+            .map(|d| RescanEvery(Some(d)))
+            .map_err(|e| format!("{e}; or `always` for a full re-scan at every run")),
     }
 }
 
@@ -73,6 +133,9 @@ pub struct StreamSummary {
     pub pages: u64,
     pub windows: u64,
     pub written: WriteOutcome,
+    /// The run re-scanned the stream's whole trailing window (else only the overlap, or it is
+    /// the users stream, which has no window).
+    pub full_rescan: bool,
 }
 
 /// What one run did, for the final summary line and `callduck_sync_runs`.
@@ -89,6 +152,8 @@ pub struct SyncSummary {
     pub unknown_timezones: Vec<String>,
     /// The contact → CRM customer links refreshed after the sync (when customers are imported).
     pub links: Option<crate::crm::LinkSummary>,
+    /// The hourly limit JustCall's `X-Rate-Limit-Limit` header reported, if any.
+    pub hourly_limit: Option<u64>,
 }
 
 impl SyncSummary {
@@ -111,9 +176,14 @@ impl SyncSummary {
             s.elapsed.as_secs_f64()
         );
         for st in &s.streams {
+            let scan = match (st.stream, st.full_rescan) {
+                ("users", _) => "",
+                (_, true) => " (full re-scan)",
+                (_, false) => " (overlap)",
+            };
             let _ = writeln!(
                 out,
-                "  {:<6} {:>9} fetched in {:>6} pages over {:>3} window(s): {} new, {} updated, {} quarantined",
+                "  {:<6} {:>9} fetched in {:>6} pages over {:>3} window(s){scan}: {} new, {} updated, {} quarantined",
                 st.stream, st.fetched, st.pages, st.windows, st.written.new, st.written.updated, st.written.rejected
             );
         }
@@ -358,12 +428,15 @@ fn prepare<S: StoreAccess>(
                         );
                     }
                 }
+                let last_full = store.with(|s| s.last_full_rescan(stream.name()))?;
+                let due = full_rescan_due(options.full_rescan_every, last_full, end);
                 plan::plan(PlanInput {
                     watermark,
                     since: options.since,
                     end,
                     backfill: TimeDelta::days(options.backfill_days),
                     trailing: TimeDelta::days(options.trailing_days),
+                    overlap: (!due).then_some(options.overlap.max(TimeDelta::zero())),
                     window: TimeDelta::days(options.window_days.clamp(1, 89)),
                 })
                 .map_err(|e| anyhow::anyhow!("{}: {e}", stream.name()))?
@@ -499,6 +572,7 @@ pub async fn run_sync_until<S: StoreAccess + Send + 'static>(
         elapsed: started.elapsed(),
         unknown_timezones: writer.unknown_timezones.clone(),
         links: None,
+        hourly_limit: stats.hourly_limit,
     };
     let total = {
         let mut t = WriteOutcome::default();
@@ -516,17 +590,39 @@ pub async fn run_sync_until<S: StoreAccess + Send + 'static>(
         (_, Err(e)) => Some(format!("{e:#}")),
         _ => None,
     };
-    writer.store.with(|s| {
-        s.finish_run(
-            run_id,
-            error.is_none(),
-            total.new,
-            total.updated,
-            total.rejected,
-            summary.requests,
-            summary.responses_429,
-            error.as_deref(),
-        )
+    // Only a run that succeeded counts as a full re-scan: a failed one is repeated in full.
+    let full: Vec<(&str, NaiveDateTime)> = plans
+        .iter()
+        .filter_map(|(stream, plan)| plan.as_ref().map(|p| (stream.name(), p)))
+        .filter(|(_, p)| p.full_rescan && error.is_none())
+        .map(|(name, p)| (name, p.end))
+        .collect();
+    writer.store.with(|s| -> anyhow::Result<()> {
+        s.conn().execute_batch("BEGIN TRANSACTION")?;
+        let recorded = (|| -> anyhow::Result<()> {
+            for (stream, until) in &full {
+                s.record_full_rescan(stream, *until, run_id)?;
+            }
+            let names: Vec<&str> = full.iter().map(|(name, _)| *name).collect();
+            s.record_run_budget(run_id, summary.hourly_limit, &names)?;
+            s.finish_run(
+                run_id,
+                error.is_none(),
+                total.new,
+                total.updated,
+                total.rejected,
+                summary.requests,
+                summary.responses_429,
+                error.as_deref(),
+            )
+        })();
+        match recorded {
+            Ok(()) => Ok(s.conn().execute_batch("COMMIT")?),
+            Err(e) => {
+                let _ = s.conn().execute_batch("ROLLBACK");
+                Err(e.context("recording the end of the sync run"))
+            }
+        }
     })?;
     write_result?;
     fetch_result?;
@@ -584,6 +680,7 @@ async fn fetch_all(
         let mut summary = StreamSummary {
             stream: stream.name(),
             windows,
+            full_rescan: plan.as_ref().is_some_and(|p| p.full_rescan),
             ..Default::default()
         };
         match plan {
@@ -681,4 +778,55 @@ async fn fetch_all(
     }
     *current.lock().unwrap() = None;
     Ok(summaries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn rescan_cadences_parse() {
+        assert_eq!(parse_full_rescan_every("always"), Ok(RescanEvery(None)));
+        assert_eq!(
+            parse_full_rescan_every("24h").map(RescanEvery::delta),
+            Ok(Some(TimeDelta::hours(24)))
+        );
+        assert!(parse_full_rescan_every("daily")
+            .unwrap_err()
+            .contains("always"));
+    }
+
+    #[test]
+    fn the_full_rescan_is_due_on_its_cadence() {
+        let day = Some(TimeDelta::hours(24));
+        // Every run by default, and the first run whatever the cadence.
+        assert!(full_rescan_due(None, Some(at(2, 10, 0)), at(2, 11, 0)));
+        assert!(full_rescan_due(day, None, at(2, 11, 0)));
+        // Not before the cadence has passed...
+        assert!(!full_rescan_due(day, Some(at(2, 10, 0)), at(2, 11, 0)));
+        assert!(!full_rescan_due(day, Some(at(2, 10, 0)), at(3, 9, 54)));
+        // ... then due, also for a cron run a few seconds (up to five minutes) early.
+        assert!(full_rescan_due(day, Some(at(2, 10, 0)), at(3, 9, 56)));
+        assert!(full_rescan_due(day, Some(at(2, 10, 0)), at(3, 12, 0)));
+        // The tolerance is at most a tenth of a short cadence.
+        let ten_minutes = Some(TimeDelta::minutes(10));
+        assert!(!full_rescan_due(
+            ten_minutes,
+            Some(at(2, 10, 0)),
+            at(2, 10, 8)
+        ));
+        assert!(full_rescan_due(
+            ten_minutes,
+            Some(at(2, 10, 0)),
+            at(2, 10, 9)
+        ));
+    }
 }

@@ -6,6 +6,12 @@
 //! after the previous ends) of at most `window_days`: whatever the account's zone, together they
 //! cover the UTC range with no gap and no overlap. After the window ending at local time `b`, every
 //! record with UTC instant up to `b - 14 h` has been seen: that is the watermark it earns.
+//!
+//! A later run starts `trailing` before the watermark (a *full re-scan* of the trailing window,
+//! so late notes and dispositions land), or, between full re-scans when the cadence allows it
+//! ([`PlanInput::overlap`]), only a short overlap before it. Either way the 14-hour slack is
+//! added on top, so an overlap run still re-reads at least the last 2 hours before the watermark
+//! whatever the account's zone.
 
 use chrono::{Duration, NaiveDateTime};
 
@@ -23,6 +29,9 @@ pub struct StreamPlan {
     pub end: NaiveDateTime,
     /// Windows to request, in order, each with the watermark it earns once fully stored.
     pub windows: Vec<(Window, NaiveDateTime)>,
+    /// Whether the run re-reads the whole trailing window before the stored watermark (or has
+    /// none yet): once it succeeds, it counts as the stream's latest full re-scan.
+    pub full_rescan: bool,
 }
 
 /// How a run chooses its start.
@@ -38,6 +47,9 @@ pub struct PlanInput {
     pub backfill: Duration,
     /// Re-scan before the watermark, for late notes and dispositions.
     pub trailing: Duration,
+    /// `Some(o)`: a run between full re-scans, which re-scans only `o` before the watermark
+    /// (at most `trailing`). `None`: a full re-scan of the trailing window.
+    pub overlap: Option<Duration>,
     /// Longest window to request (≤ 90 days minus the slack).
     pub window: Duration,
 }
@@ -61,11 +73,17 @@ pub fn plan(input: PlanInput) -> Result<StreamPlan, String> {
             ));
         }
     }
+    let back = input
+        .overlap
+        .map_or(input.trailing, |o| o.min(input.trailing));
     let start = match (input.since, input.watermark) {
         (Some(since), _) => since,
-        (None, Some(mark)) => mark - input.trailing,
+        (None, Some(mark)) => mark - back,
         (None, None) => input.end - input.backfill,
     };
+    let full_rescan = input
+        .watermark
+        .is_none_or(|mark| start <= mark - input.trailing);
     // The watermark a window may earn: none past the stored one when --since left a gap.
     let gap = match (input.since, input.watermark) {
         (Some(since), Some(mark)) if since > mark => Some(mark),
@@ -93,6 +111,7 @@ pub fn plan(input: PlanInput) -> Result<StreamPlan, String> {
         start,
         end: input.end,
         windows,
+        full_rescan,
     })
 }
 
@@ -115,6 +134,7 @@ mod tests {
             end: t(20, 0),
             backfill: Duration::days(90),
             trailing: Duration::days(3),
+            overlap: None,
             window: Duration::days(30),
         }
     }
@@ -150,6 +170,51 @@ mod tests {
         assert_eq!(p.start, t(16, 0));
         assert_eq!(p.windows.len(), 1);
         assert_eq!(p.windows[0].0.from, t(15, 10));
+    }
+
+    #[test]
+    fn between_full_rescans_only_the_overlap_is_reread() {
+        let full = plan(PlanInput {
+            watermark: Some(t(19, 0)),
+            ..input()
+        })
+        .unwrap();
+        assert!(full.full_rescan);
+        let overlap = plan(PlanInput {
+            watermark: Some(t(19, 0)),
+            overlap: Some(Duration::minutes(10)),
+            ..input()
+        })
+        .unwrap();
+        assert!(!overlap.full_rescan);
+        assert_eq!(overlap.start, t(19, 0) - Duration::minutes(10));
+        assert_eq!(
+            overlap.windows[0].0.from,
+            overlap.start - Duration::hours(14)
+        );
+        assert_eq!(overlap.windows.last().unwrap().1, t(20, 0), "earns the end");
+        // An overlap longer than the trailing window is the trailing window: a full re-scan.
+        let long = plan(PlanInput {
+            watermark: Some(t(19, 0)),
+            overlap: Some(Duration::days(5)),
+            ..input()
+        })
+        .unwrap();
+        assert!(long.full_rescan);
+        assert_eq!(long.start, t(16, 0));
+        // A first run (backfill) and a --since before the trailing window are full re-scans; a
+        // --since inside it is not.
+        assert!(plan(input()).unwrap().full_rescan);
+        for (since, full) in [(t(10, 0), true), (t(18, 0), false)] {
+            let p = plan(PlanInput {
+                watermark: Some(t(19, 0)),
+                since: Some(since),
+                overlap: Some(Duration::minutes(10)),
+                ..input()
+            })
+            .unwrap();
+            assert_eq!(p.full_rescan, full, "--since {since}");
+        }
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! The built-in scheduler: `callduck serve --every 1h` runs the same incremental sync as
 //! `callduck sync` at a fixed interval, through the server's one writer. Runs never overlap (one loop; ticks missed while a run is
 //! in progress are skipped), and a failed run is logged and simply retried at the next tick.
+//!
+//! Webhooks deliver edits as they happen, so `callduck serve` sets the sync's
+//! [`SyncOptions::full_rescan_every`] (`--full-rescan-every`, daily by default): most scheduled
+//! runs re-scan only a short overlap before the watermark, and the full trailing re-scan, the
+//! safety net for a missed webhook, comes on that cadence (kept in the file across restarts).
 
 use std::time::Duration;
 

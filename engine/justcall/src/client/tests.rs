@@ -435,6 +435,7 @@ async fn a_spent_burst_budget_delays_the_next_request_instead_of_meeting_429() {
     ])
     .await;
     let (client, events) = client(&server);
+    assert_eq!(client.stats().hourly_limit, None, "no answer yet");
     client.users_page(0).await.unwrap();
     client.users_page(1).await.unwrap();
     let stats = client.stats();
@@ -442,6 +443,11 @@ async fn a_spent_burst_budget_delays_the_next_request_instead_of_meeting_429() {
         (stats.requests, stats.responses_429, stats.retries),
         (2, 0, 0),
         "{stats:?}"
+    );
+    assert_eq!(
+        stats.hourly_limit,
+        Some(1800),
+        "the plan's limit is recorded"
     );
     assert!(server.seen()[1].at >= reset_at);
     assert!(stats.rate_limit_wait > Duration::ZERO);
