@@ -106,13 +106,21 @@ COMMENT ON TABLE callduck_sync_runs IS 'One row per callduck sync run (and sched
 COMMENT ON COLUMN callduck_sync_runs.run_id IS 'Run number, increasing; primary key.';
 COMMENT ON COLUMN callduck_sync_runs.started_at IS 'UTC instant the run started.';
 COMMENT ON COLUMN callduck_sync_runs.finished_at IS 'UTC instant the run ended (NULL while running or if it was killed).';
-COMMENT ON COLUMN callduck_sync_runs.run_status IS 'running, ok or failed.';
+COMMENT ON COLUMN callduck_sync_runs.run_status IS 'running, ok, failed or interrupted.';
 COMMENT ON COLUMN callduck_sync_runs.records_new IS 'Records stored for the first time.';
 COMMENT ON COLUMN callduck_sync_runs.records_updated IS 'Stored records whose payload changed.';
 COMMENT ON COLUMN callduck_sync_runs.records_quarantined IS 'Records put in callduck_quarantine.';
 COMMENT ON COLUMN callduck_sync_runs.requests IS 'HTTP requests made to JustCall.';
 COMMENT ON COLUMN callduck_sync_runs.responses_429 IS 'Of those, answered 429 Too Many Requests (then retried).';
 COMMENT ON COLUMN callduck_sync_runs.error_message IS 'Why a failed run failed.';
+COMMENT ON COLUMN callduck_sync_runs.rate_limit_per_hour IS 'Hourly request limit JustCall''s X-Rate-Limit-Limit header reported during the run (NULL: no header seen); callduck status shows the share of it the runs used.';
+COMMENT ON COLUMN callduck_sync_runs.full_rescan_streams IS 'Streams whose trailing window the run re-scanned in full, comma-separated (empty: an overlap-only run).';
+
+COMMENT ON TABLE callduck_full_rescans IS 'When each stream''s trailing window was last re-scanned in full (--full-rescan-every): runs in between re-scan only a short overlap. Stored only by runs that finished without error.';
+COMMENT ON COLUMN callduck_full_rescans.stream IS 'calls or texts; primary key.';
+COMMENT ON COLUMN callduck_full_rescans.rescanned_until IS 'UTC end of the run that re-scanned the trailing window before it.';
+COMMENT ON COLUMN callduck_full_rescans.run_id IS 'The callduck_sync_runs row that did the re-scan.';
+COMMENT ON COLUMN callduck_full_rescans.updated_at IS 'UTC instant the row was stored.';
 
 COMMENT ON TABLE callduck_tz_offsets IS 'UTC offsets of every time zone the views need, written by the engine from the IANA database so the views need no ICU extension: local time = UTC + utc_offset_seconds of the row whose [valid_from, valid_until) holds the instant.';
 COMMENT ON COLUMN callduck_tz_offsets.timezone IS 'IANA zone name.';

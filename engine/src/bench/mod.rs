@@ -12,6 +12,8 @@
 //!   the export) and whether every record is stored exactly once ([`soak`]).
 //! * `match`: precision, recall and speed of the contact → CRM customer matcher against the
 //!   simulator's ground truth, and blocks versus scoring every customer ([`crm`]).
+//! * `memory`: peak RSS of a full `callduck sync` (its own process) at 1× and 4× the records,
+//!   with DuckDB's default memory limit and with `--memory-limit` ([`memory`]).
 //! * `views`: the daily agent metrics and KPI views over N generated calls versus hand-written
 //!   GROUP BY queries computing the same numbers, in the same file ([`views`]).
 //! * `economy`: a simulated week of a team syncing hourly: requests per day and per changed
@@ -21,6 +23,7 @@
 mod crm;
 mod economy;
 mod firestore;
+mod memory;
 mod soak;
 mod views;
 mod webhooks;
@@ -160,6 +163,21 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Peak RSS of a full `callduck sync` at 1× and 4× the records, with and without a limit.
+    Memory {
+        /// Records at 1× (calls and SMS, 50 agents over 90 days).
+        #[arg(long, default_value_t = 144_000)]
+        records: usize,
+        /// The `--memory-limit` of the limited runs.
+        #[arg(long, default_value = "512MB")]
+        limit: String,
+        /// Records per write transaction.
+        #[arg(long, default_value_t = 10_000)]
+        batch_records: usize,
+        /// Working directory (default: a fresh temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// The SQL views over N calls versus hand-written GROUP BY queries for the same numbers.
     Views {
         /// Number of calls generated straight into the raw table (50 agents, 90 days).
@@ -241,6 +259,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
                 edit_within_hours,
             };
             runtime.block_on(economy::bench_economy(&options, dir.path()))
+        }
+        BenchCommand::Memory {
+            records,
+            limit,
+            batch_records,
+            dir,
+        } => {
+            let dir = WorkDir::new(dir)?;
+            memory::bench_memory(records, &limit, batch_records, dir.path())
         }
         BenchCommand::Views { calls, runs, dir } => {
             let dir = WorkDir::new(dir)?;

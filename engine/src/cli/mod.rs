@@ -69,6 +69,13 @@ pub struct Cli {
     /// Only warnings and errors; no progress bars.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// DuckDB's memory limit (e.g. 256MB, 2GB, or none for DuckDB's 80% of RAM): beyond it
+    /// DuckDB evicts cached blocks and spills to disk instead of growing. Raise it for heavy
+    /// analyst queries; 256MB with --batch-records 2000 suits a small VM.
+    #[arg(long, global = true, env = "CALLDUCK_MEMORY_LIMIT", value_name = "SIZE",
+          default_value = crate::store::DEFAULT_MEMORY_LIMIT,
+          value_parser = crate::store::parse_memory_limit)]
+    pub memory_limit: Option<u64>,
     /// Log format on stderr: text for people, json (one object per line) for log collectors.
     #[arg(
         long,
@@ -241,6 +248,7 @@ pub fn main() -> ExitCode {
     };
     cli.db_from_command_line = db_from_command_line(&matches);
     init_logging(cli.verbose, cli.quiet, cli.log_format);
+    crate::store::set_memory_limit(cli.memory_limit);
     let _ = rustls::crypto::ring::default_provider().install_default();
     match run(cli) {
         Ok(code) => code,

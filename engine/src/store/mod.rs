@@ -138,6 +138,78 @@ fn migration_version(name: &str) -> i64 {
         .unwrap_or_else(|| panic!("migration file {name} must start with a number"))
 }
 
+/// DuckDB's `memory_limit` for every file this process opens, in bytes (`--memory-limit`,
+/// `CALLDUCK_MEMORY_LIMIT`); `None` keeps DuckDB's default (80% of the machine's memory).
+static MEMORY_LIMIT: std::sync::RwLock<Option<u64>> = std::sync::RwLock::new(None);
+
+/// Checkpoint after this much WAL at most: see [`Store::open`].
+const MAX_CHECKPOINT_THRESHOLD: u64 = 256 << 20;
+
+/// Sets DuckDB's memory limit for the stores this process opens from now on. Beyond it DuckDB
+/// evicts cached blocks and spills to its temp directory instead of growing; the checkpoint
+/// threshold follows (half the limit at most), since committed data waits in memory until the
+/// next checkpoint.
+pub fn set_memory_limit(bytes: Option<u64>) {
+    *MEMORY_LIMIT.write().unwrap_or_else(|e| e.into_inner()) = bytes;
+}
+
+fn memory_limit() -> Option<u64> {
+    *MEMORY_LIMIT.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The default `--memory-limit`: a full backfill peaks near 600 MiB of RSS with it, whatever
+/// the number of records (`callduck bench memory`).
+pub const DEFAULT_MEMORY_LIMIT: &str = "512MB";
+
+/// Parses `--memory-limit`: `none` (DuckDB's own default, 80% of RAM) or a size as DuckDB writes
+/// them: `512MB`, `2GB`, `256MiB`, `1.5GiB` (KB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB of
+/// 1024; a bare number is bytes).
+pub fn parse_memory_limit(text: &str) -> Result<Option<u64>, String> {
+    if matches!(text.trim().to_ascii_lowercase().as_str(), "none" | "default") {
+        return Ok(None);
+    }
+    parse_size(text).map(Some)
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a size such as 512MB or 2GB, got {text:?}"))?;
+    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" | "bytes" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("unknown size unit {other:?} in {text:?}: use KB, MB, GB, KiB, MiB or GiB")),
+    };
+    let bytes = (number * factor) as u64;
+    if bytes < 64 << 20 {
+        return Err(format!(
+            "{text:?} is below 64 MiB: DuckDB needs room for a row group and the sync's batches"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The DuckDB configuration every open starts from: the memory limit, if one is set.
+fn base_config() -> duckdb::Result<Config> {
+    let config = Config::default();
+    match memory_limit() {
+        Some(bytes) => config.max_memory(&format!("{}KiB", bytes / 1024)),
+        None => Ok(config),
+    }
+}
+
 impl Store {
     /// Opens `path` for writing, creating it if needed, and brings schema and views up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -149,8 +221,8 @@ impl Store {
                 });
             }
         }
-        let config = Config::default()
-            .with("storage_compatibility_version", NEW_FILE_STORAGE_VERSION)
+        let config = base_config()
+            .and_then(|c| c.with("storage_compatibility_version", NEW_FILE_STORAGE_VERSION))
             .map_err(|e| classify_open_error(path, e))?;
         let conn =
             Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))?;
@@ -163,9 +235,16 @@ impl Store {
         // batches that made a backfill several times slower. Checkpoint every 256 MiB instead
         // (the un-checkpointed data stays in memory, so this also bounds memory) and explicitly
         // at the end (`Store::checkpoint`); the WAL keeps every commit durable.
+        let threshold = memory_limit()
+            .map_or(MAX_CHECKPOINT_THRESHOLD, |limit| {
+                (limit / 2).min(MAX_CHECKPOINT_THRESHOLD)
+            });
         store
             .conn
-            .execute_batch("SET checkpoint_threshold = '256MB'")
+            .execute_batch(&format!(
+                "SET checkpoint_threshold = '{}KiB'",
+                threshold / 1024
+            ))
             .map_err(|e| store.schema_error("checkpoint_threshold", e.to_string()))?;
         store.migrate()?;
         store.apply_views()?;
@@ -179,8 +258,8 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        let config = Config::default()
-            .access_mode(AccessMode::ReadOnly)
+        let config = base_config()
+            .and_then(|c| c.access_mode(AccessMode::ReadOnly))
             .map_err(|e| classify_open_error(path, e))?;
         let conn =
             Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))?;
