@@ -196,6 +196,49 @@ async fn sigkill_mid_sync_then_rerun_yields_exactly_the_data_set() {
 }
 
 #[test]
+fn memory_limit_reaches_duckdb_and_a_bad_size_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = temp_db(&dir);
+    let out = callduck(&db)
+        .args(["settings", "set", "business_timezone", "UTC"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let setting = |limit: Option<&str>| {
+        let mut cmd = callduck(&db);
+        if let Some(limit) = limit {
+            cmd.args(["--memory-limit", limit]);
+        }
+        let out = cmd
+            .args([
+                "sql",
+                "--format",
+                "csv",
+                "SELECT current_setting('memory_limit') AS m",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .to_string()
+    };
+    // DuckDB prints limits in binary units: 300MB = 286.1 MiB, the default 512MB = 488.2 MiB.
+    assert_eq!(setting(Some("300MB")), "286.1 MiB");
+    assert_eq!(setting(None), "488.2 MiB");
+    let unlimited = setting(Some("none"));
+    assert_ne!(unlimited, "488.2 MiB", "none keeps DuckDB's own default");
+    let out = callduck(&db)
+        .args(["--memory-limit", "lots", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("512MB"), "{}", text(&out));
+}
+
+#[test]
 fn status_of_a_missing_file_says_how_to_create_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = callduck(&temp_db(&dir)).arg("status").output().unwrap();

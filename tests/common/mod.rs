@@ -36,6 +36,7 @@ pub fn callduck_bare() -> std::process::Command {
         "CALLDUCK_EXPORT_FIRESTORE",
         "CALLDUCK_LOG",
         "CALLDUCK_LOG_FORMAT",
+        "CALLDUCK_MEMORY_LIMIT",
         "FIRESTORE_EMULATOR_HOST",
         "FIRESTORE_PROJECT_ID",
         "GOOGLE_APPLICATION_CREDENTIALS",

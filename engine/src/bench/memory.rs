@@ -31,7 +31,9 @@ impl Drop for SimProcess {
 }
 
 fn simulator(exe: &Path, calls: f64, texts: f64) -> anyhow::Result<SimProcess> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut child = Command::new(exe)
         .args(["--quiet", "simulate", "--agents", "50", "--days", "90"])
         .args(["--addr", &format!("127.0.0.1:{port}")])
@@ -96,7 +98,11 @@ fn wait_with_usage(pid: u32) -> anyhow::Result<(i32, libc::rusage)> {
     // SAFETY: rusage is plain data that wait4 fills in; pid is our own child, not yet reaped.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let got = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    anyhow::ensure!(got == pid as libc::pid_t, "wait4: {}", std::io::Error::last_os_error());
+    anyhow::ensure!(
+        got == pid as libc::pid_t,
+        "wait4: {}",
+        std::io::Error::last_os_error()
+    );
     Ok((status, usage))
 }
 

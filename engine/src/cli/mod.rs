@@ -75,7 +75,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "CALLDUCK_MEMORY_LIMIT", value_name = "SIZE",
           default_value = crate::store::DEFAULT_MEMORY_LIMIT,
           value_parser = crate::store::parse_memory_limit)]
-    pub memory_limit: Option<u64>,
+    pub memory_limit: crate::store::MemoryLimit,
     /// Log format on stderr: text for people, json (one object per line) for log collectors.
     #[arg(
         long,
@@ -248,7 +248,7 @@ pub fn main() -> ExitCode {
     };
     cli.db_from_command_line = db_from_command_line(&matches);
     init_logging(cli.verbose, cli.quiet, cli.log_format);
-    crate::store::set_memory_limit(cli.memory_limit);
+    crate::store::set_memory_limit(cli.memory_limit.0);
     let _ = rustls::crypto::ring::default_provider().install_default();
     match run(cli) {
         Ok(code) => code,

@@ -164,12 +164,20 @@ pub const DEFAULT_MEMORY_LIMIT: &str = "512MB";
 /// Parses `--memory-limit`: `none` (DuckDB's own default, 80% of RAM) or a size as DuckDB writes
 /// them: `512MB`, `2GB`, `256MiB`, `1.5GiB` (KB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB of
 /// 1024; a bare number is bytes).
-pub fn parse_memory_limit(text: &str) -> Result<Option<u64>, String> {
-    if matches!(text.trim().to_ascii_lowercase().as_str(), "none" | "default") {
-        return Ok(None);
+pub fn parse_memory_limit(text: &str) -> Result<MemoryLimit, String> {
+    if matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "none" | "default"
+    ) {
+        return Ok(MemoryLimit(None));
     }
-    parse_size(text).map(Some)
+    parse_size(text).map(|bytes| MemoryLimit(Some(bytes)))
 }
+
+/// The value of `--memory-limit`: bytes, or `None` for DuckDB's own default. (A type of its own:
+/// clap reads a field of type `Option<u64>` as an optional flag, not as an optional limit.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryLimit(pub Option<u64>);
 
 fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
@@ -190,7 +198,11 @@ fn parse_size(text: &str) -> Result<u64, String> {
         "mib" => 1024.0 * 1024.0,
         "gib" => 1024.0 * 1024.0 * 1024.0,
         "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        other => return Err(format!("unknown size unit {other:?} in {text:?}: use KB, MB, GB, KiB, MiB or GiB")),
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} in {text:?}: use KB, MB, GB, KiB, MiB or GiB"
+            ))
+        }
     };
     let bytes = (number * factor) as u64;
     if bytes < 64 << 20 {
@@ -235,10 +247,9 @@ impl Store {
         // batches that made a backfill several times slower. Checkpoint every 256 MiB instead
         // (the un-checkpointed data stays in memory, so this also bounds memory) and explicitly
         // at the end (`Store::checkpoint`); the WAL keeps every commit durable.
-        let threshold = memory_limit()
-            .map_or(MAX_CHECKPOINT_THRESHOLD, |limit| {
-                (limit / 2).min(MAX_CHECKPOINT_THRESHOLD)
-            });
+        let threshold = memory_limit().map_or(MAX_CHECKPOINT_THRESHOLD, |limit| {
+            (limit / 2).min(MAX_CHECKPOINT_THRESHOLD)
+        });
         store
             .conn
             .execute_batch(&format!(
